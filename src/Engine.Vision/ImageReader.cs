@@ -80,6 +80,12 @@ public static class ImageReader
                     $"ImageReader: '{name}' declares {info.Width}x{info.Height} pixels; the limit is {MaxPixels} pixels.");
             }
 
+            string? truncation = ImageIntegrity.FindTruncation(encoded);
+            if (truncation is not null)
+            {
+                throw new InvalidDataException($"ImageReader: '{name}' is corrupt: {truncation}.");
+            }
+
             image = Image.Load<Rgb24>(Config, encoded);
         }
         catch (InvalidDataException)
