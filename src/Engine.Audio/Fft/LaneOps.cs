@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Engine.Audio.Fft;
+
+/// <summary>
+/// Arithmetic on one "lane vector" T: a float (one signal) or a SIMD vector holding the same element of
+/// Width different signals (frames). The FFT and the feature pipeline are written once over this interface;
+/// the JIT specialises them per struct, so the vector instantiations run one instruction per operation.
+/// </summary>
+internal interface ILaneOps<T> where T : unmanaged
+{
+    static abstract int Width { get; }
+    static abstract T Add(T a, T b);
+    static abstract T Sub(T a, T b);
+    static abstract T Mul(T a, T b);
+    /// <summary>a * b + c.</summary>
+    static abstract T MulAdd(T a, T b, T c);
+    static abstract T Splat(float s);
+    static abstract T Max(T a, T b);
+    static abstract T Log(T a);
+    static abstract T Sqrt(T a);
+    static abstract float Lane(T a, int i);
+    static abstract T FromLanes(ReadOnlySpan<float> lanes);
+    /// <summary>Lane i = p[offsets[i]].</summary>
+    static abstract unsafe T Gather(float* p, int* offsets);
+}
+
+/// <summary>One signal per lane vector: plain floats.</summary>
+internal readonly struct ScalarLane : ILaneOps<float>
+{
+    public static int Width => 1;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sub(float a, float b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Mul(float a, float b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MulAdd(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Splat(float s) => s;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float a, float b) => a > b ? a : (float.IsNaN(a) ? a : b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Log(float a) => MathF.Log(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sqrt(float a) => MathF.Sqrt(a);
+    public static float Lane(float a, int i) => a;
+    public static float FromLanes(ReadOnlySpan<float> lanes) => lanes[0];
+    public static unsafe float Gather(float* p, int* offsets) => p[offsets[0]];
+}
+
+/// <summary>Eight signals per lane vector (AVX2).</summary>
+internal readonly struct Lane256 : ILaneOps<Vector256<float>>
+{
+    public static int Width => 8;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sub(Vector256<float> a, Vector256<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Mul(Vector256<float> a, Vector256<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float s) => Vector256.Create(s);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Log(Vector256<float> a) => Vector256.Log(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
+    public static float Lane(Vector256<float> a, int i) => a.GetElement(i);
+    public static Vector256<float> FromLanes(ReadOnlySpan<float> lanes) => Vector256.Create(lanes);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<float> Gather(float* p, int* offsets)
+    {
+        if (Avx2.IsSupported)
+        {
+            return Avx2.GatherVector256(p, Avx.LoadVector256(offsets), 4);
+        }
+        return Vector256.Create(p[offsets[0]], p[offsets[1]], p[offsets[2]], p[offsets[3]],
+            p[offsets[4]], p[offsets[5]], p[offsets[6]], p[offsets[7]]);
+    }
+}
+
+/// <summary>Sixteen signals per lane vector (AVX-512).</summary>
+internal readonly struct Lane512 : ILaneOps<Vector512<float>>
+{
+    public static int Width => 16;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sub(Vector512<float> a, Vector512<float> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Mul(Vector512<float> a, Vector512<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float s) => Vector512.Create(s);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log(Vector512<float> a) => Vector512.Log(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
+    public static float Lane(Vector512<float> a, int i) => a.GetElement(i);
+    public static Vector512<float> FromLanes(ReadOnlySpan<float> lanes) => Vector512.Create(lanes);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector512<float> Gather(float* p, int* offsets) =>
+        Vector512.Create(Lane256.Gather(p, offsets), Lane256.Gather(p, offsets + 8));
+}
