@@ -1,0 +1,257 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Engine.Kernels;
+
+/// <summary>
+/// Generic drivers that run an <see cref="IUnaryFn"/> or <see cref="IBinaryFn"/> over memory.
+/// Each operand is (span, offset, strides) over a common <c>shape</c>; a stride of 0 broadcasts.
+/// Dimensions are collapsed first, so contiguous tensors take the SIMD fast path whatever their
+/// rank, and a broadcast scalar or row takes a SIMD path with the operand splatted.
+/// Large ops are split across cores.
+/// </summary>
+public static unsafe class Elementwise
+{
+    private const int MaxRank = 16;
+
+    /// <summary>y = f(x) over a shape, each operand strided.</summary>
+    public static void Unary<T, TFn>(ReadOnlySpan<T> x, int xOffset, ReadOnlySpan<int> xStrides,
+        Span<T> y, int yOffset, ReadOnlySpan<int> yStrides, ReadOnlySpan<int> shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFn : struct, IUnaryFn
+    {
+        // Unary reuses the binary machinery with the same operand twice; the functor ignores b.
+        Binary<T, UnaryAsBinary<TFn>>(x, xOffset, xStrides, x, xOffset, xStrides, y, yOffset, yStrides, shape);
+    }
+
+    /// <summary>y = f(a, b) over a shape, each operand strided (stride 0 = broadcast).</summary>
+    public static void Binary<T, TFn>(ReadOnlySpan<T> a, int aOffset, ReadOnlySpan<int> aStrides,
+        ReadOnlySpan<T> b, int bOffset, ReadOnlySpan<int> bStrides,
+        Span<T> y, int yOffset, ReadOnlySpan<int> yStrides, ReadOnlySpan<int> shape)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFn : struct, IBinaryFn
+    {
+        int rank = shape.Length;
+        if (rank > MaxRank)
+        {
+            throw new ArgumentException($"Elementwise: rank {rank} exceeds the supported {MaxRank}");
+        }
+        long total = 1;
+        for (int d = 0; d < rank; d++)
+        {
+            total *= shape[d];
+        }
+        if (total == 0)
+        {
+            return;
+        }
+        Span<int> dims = stackalloc int[Math.Max(rank, 1)];
+        Span<int> sa = stackalloc int[Math.Max(rank, 1)];
+        Span<int> sb = stackalloc int[Math.Max(rank, 1)];
+        Span<int> sy = stackalloc int[Math.Max(rank, 1)];
+        shape.CopyTo(dims);
+        aStrides.CopyTo(sa);
+        bStrides.CopyTo(sb);
+        yStrides.CopyTo(sy);
+        int r = StridedShape.Collapse(dims, sa, sb, sy, rank);
+
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* py = y)
+        {
+            var job = new Job<T>(pa + aOffset, pb + bOffset, py + yOffset, dims[..r], sa[..r], sb[..r], sy[..r]);
+            if (total < Parallelism.MinElementsPerTask * 2 || Parallelism.MaxThreads == 1)
+            {
+                job.Run<TFn>(0, total);
+            }
+            else
+            {
+                Parallelism.ForRanges(total, Parallelism.MinElementsPerTask, (s, e) => job.Run<TFn>(s, e));
+            }
+        }
+    }
+
+    /// <summary>y = f(x) for contiguous spans of equal length.</summary>
+    public static void Unary<T, TFn>(ReadOnlySpan<T> x, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFn : struct, IUnaryFn
+    {
+        CheckLength(x.Length, y.Length);
+        fixed (T* px = x)
+        fixed (T* py = y)
+        {
+            Inner<T, UnaryAsBinary<TFn>>(px, 1, px, 1, py, 1, x.Length);
+        }
+    }
+
+    /// <summary>y = f(a, b) for contiguous spans of equal length.</summary>
+    public static void Binary<T, TFn>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> y)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFn : struct, IBinaryFn
+    {
+        CheckLength(a.Length, y.Length);
+        CheckLength(b.Length, y.Length);
+        fixed (T* pa = a)
+        fixed (T* pb = b)
+        fixed (T* py = y)
+        {
+            Inner<T, TFn>(pa, 1, pb, 1, py, 1, y.Length);
+        }
+    }
+
+    private static void CheckLength(int a, int b)
+    {
+        if (a != b)
+        {
+            throw new ArgumentException($"Elementwise: span lengths differ ({a} vs {b})");
+        }
+    }
+
+    /// <summary>The work of one call, shared by the tasks that split it.</summary>
+    private readonly struct Job<T> where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private readonly T* _a, _b, _y;
+        private readonly int[] _shape, _sa, _sb, _sy;
+
+        public Job(T* a, T* b, T* y, ReadOnlySpan<int> shape, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, ReadOnlySpan<int> sy)
+        {
+            _a = a;
+            _b = b;
+            _y = y;
+            // Small arrays, allocated once per call only when rank > 1 needs an odometer.
+            _shape = shape.ToArray();
+            _sa = sa.ToArray();
+            _sb = sb.ToArray();
+            _sy = sy.ToArray();
+        }
+
+        /// <summary>Processes flat (row-major) element indices [start, end).</summary>
+        public void Run<TFn>(long start, long end) where TFn : struct, IBinaryFn
+        {
+            int rank = _shape.Length;
+            int n = _shape[rank - 1];
+            int ia = _sa[rank - 1], ib = _sb[rank - 1], iy = _sy[rank - 1];
+            if (rank == 1)
+            {
+                Inner<T, TFn>(_a + start * ia, ia, _b + start * ib, ib, _y + start * iy, iy, (int)(end - start));
+                return;
+            }
+            // Odometer over the outer dims, starting at the row that holds `start`.
+            Span<int> idx = stackalloc int[rank];
+            long row = start / n;
+            int col = (int)(start % n);
+            long rem = row;
+            long oa = 0, ob = 0, oy = 0;
+            for (int d = rank - 2; d >= 0; d--)
+            {
+                idx[d] = (int)(rem % _shape[d]);
+                rem /= _shape[d];
+                oa += (long)idx[d] * _sa[d];
+                ob += (long)idx[d] * _sb[d];
+                oy += (long)idx[d] * _sy[d];
+            }
+            long done = start;
+            while (done < end)
+            {
+                int len = (int)Math.Min(n - col, end - done);
+                Inner<T, TFn>(_a + oa + (long)col * ia, ia, _b + ob + (long)col * ib, ib, _y + oy + (long)col * iy, iy, len);
+                done += len;
+                col = 0;
+                for (int d = rank - 2; d >= 0; d--)
+                {
+                    idx[d]++;
+                    oa += _sa[d];
+                    ob += _sb[d];
+                    oy += _sy[d];
+                    if (idx[d] < _shape[d])
+                    {
+                        break;
+                    }
+                    oa -= (long)_sa[d] * _shape[d];
+                    ob -= (long)_sb[d] * _shape[d];
+                    oy -= (long)_sy[d] * _shape[d];
+                    idx[d] = 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>The innermost loop: SIMD when every operand is unit-stride or a broadcast scalar.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Inner<T, TFn>(T* a, int sa, T* b, int sb, T* y, int sy, int n)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFn : struct, IBinaryFn
+    {
+        int i = 0;
+        if (sy == 1 && (sa == 1 || sa == 0) && (sb == 1 || sb == 0))
+        {
+            if (Vector512.IsHardwareAccelerated)
+            {
+                int w = Vector512<T>.Count;
+                if (sa == 1 && sb == 1)
+                {
+                    for (; i <= n - w; i += w)
+                    {
+                        TFn.Apply(Vector512.Load(a + i), Vector512.Load(b + i)).Store(y + i);
+                    }
+                }
+                else if (sa == 1)
+                {
+                    var vb = Vector512.Create(*b);
+                    for (; i <= n - w; i += w)
+                    {
+                        TFn.Apply(Vector512.Load(a + i), vb).Store(y + i);
+                    }
+                }
+                else if (sb == 1)
+                {
+                    var va = Vector512.Create(*a);
+                    for (; i <= n - w; i += w)
+                    {
+                        TFn.Apply(va, Vector512.Load(b + i)).Store(y + i);
+                    }
+                }
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                int w = Vector256<T>.Count;
+                if (sa == 1 && sb == 1)
+                {
+                    for (; i <= n - w; i += w)
+                    {
+                        TFn.Apply(Vector256.Load(a + i), Vector256.Load(b + i)).Store(y + i);
+                    }
+                }
+                else if (sa == 1)
+                {
+                    var vb = Vector256.Create(*b);
+                    for (; i <= n - w; i += w)
+                    {
+                        TFn.Apply(Vector256.Load(a + i), vb).Store(y + i);
+                    }
+                }
+                else if (sb == 1)
+                {
+                    var va = Vector256.Create(*a);
+                    for (; i <= n - w; i += w)
+                    {
+                        TFn.Apply(va, Vector256.Load(b + i)).Store(y + i);
+                    }
+                }
+            }
+        }
+        for (; i < n; i++)
+        {
+            y[(long)i * sy] = TFn.Apply(a[(long)i * sa], b[(long)i * sb]);
+        }
+    }
+
+    /// <summary>Adapts a unary functor to the binary driver (the second operand is ignored).</summary>
+    private struct UnaryAsBinary<TFn> : IBinaryFn where TFn : struct, IUnaryFn
+    {
+        public static TT Apply<TT>(TT a, TT b) where TT : unmanaged, IFloatingPointIeee754<TT> => TFn.Apply(a);
+        public static Vector256<TT> Apply<TT>(Vector256<TT> a, Vector256<TT> b) where TT : unmanaged, IFloatingPointIeee754<TT> => TFn.Apply(a);
+        public static Vector512<TT> Apply<TT>(Vector512<TT> a, Vector512<TT> b) where TT : unmanaged, IFloatingPointIeee754<TT> => TFn.Apply(a);
+    }
+}

@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace Engine.Cli.Commands;
+
+/// <summary>The list of sub-commands; add one line per command.</summary>
+internal static class CommandRegistry
+{
+    /// <summary>Every sub-command of <c>engine</c>.</summary>
+    public static IEnumerable<Command> All()
+    {
+        yield break;
+    }
+}

@@ -1,0 +1,101 @@
+using Engine.Kernels;
+
+namespace Engine.Backends;
+
+/// <summary>
+/// One operand of a kernel: a storage plus where the elements sit in it. Strides may be 0
+/// (broadcast). Built on the stack by the tensor layer, so calling a kernel allocates nothing.
+/// </summary>
+public readonly ref struct Operand
+{
+    /// <summary>Creates an operand.</summary>
+    public Operand(Storage storage, int offset, ReadOnlySpan<int> strides)
+    {
+        Storage = storage;
+        Offset = offset;
+        Strides = strides;
+    }
+
+    /// <summary>The memory.</summary>
+    public Storage Storage { get; }
+
+    /// <summary>Offset of element (0, ..., 0).</summary>
+    public int Offset { get; }
+
+    /// <summary>Stride of each dimension, in elements.</summary>
+    public ReadOnlySpan<int> Strides { get; }
+}
+
+/// <summary>
+/// The primitive kernels a device provides. Everything else (autograd, broadcasting, composite
+/// ops, losses) is written once in the tensor layer on top of these, so a new device only has to
+/// implement this class. Shapes are checked by the caller; backends trust them.
+/// </summary>
+public abstract class Backend
+{
+    /// <summary>Allocates storage for <paramref name="length"/> elements.</summary>
+    public abstract Storage Allocate(DType dtype, int length, bool zero);
+
+    /// <summary>dst = src over a shape, converting dtype when they differ.</summary>
+    public abstract void Copy(Operand src, Operand dst, ReadOnlySpan<int> shape);
+
+    /// <summary>Sets every element of dst to value.</summary>
+    public abstract void Fill(Operand dst, ReadOnlySpan<int> shape, double value);
+
+    /// <summary>y = f(x) elementwise (floating types).</summary>
+    public abstract void Unary<TFn>(Operand x, Operand y, ReadOnlySpan<int> shape) where TFn : struct, IUnaryFn;
+
+    /// <summary>y = f(a, b) elementwise with broadcasting by zero strides (floating types).</summary>
+    public abstract void Binary<TFn>(Operand a, Operand b, Operand y, ReadOnlySpan<int> shape) where TFn : struct, IBinaryFn;
+
+    /// <summary>y = cond ? a : b elementwise, cond of type Bool.</summary>
+    public abstract void Where(Operand cond, Operand a, Operand b, Operand y, ReadOnlySpan<int> shape);
+
+    /// <summary>Reduces a contiguous (outer, r, inner) block over r into (outer, inner).</summary>
+    public abstract void Reduce<TOp>(Storage x, Storage y, int outer, int r, int inner) where TOp : struct, IReduceOp;
+
+    /// <summary>Max or min with indices over r of a contiguous (outer, r, inner) block.</summary>
+    public abstract void ArgExtreme(Storage x, Storage values, Storage indices, int outer, int r, int inner, bool max);
+
+    /// <summary>Softmax or log-softmax of each row of a contiguous (rows, n) block.</summary>
+    public abstract void Softmax(Storage x, Storage y, int rows, int n, bool log);
+
+    /// <summary>Backward of <see cref="Softmax"/> given its output y and the gradient g.</summary>
+    public abstract void SoftmaxBackward(Storage y, Storage g, Storage gx, int rows, int n, bool log);
+
+    /// <summary>
+    /// Batched matrix product c[p] = a[p] @ b[p] (+ c[p] when accumulate), a: (batch, m, k) and
+    /// b: (batch, k, n) with any strides (batch stride 0 broadcasts), c contiguous (batch, m, n).
+    /// </summary>
+    public abstract void MatMul(Operand a, Operand b, Storage c, int batch, int m, int n, int k, bool accumulate);
+
+    /// <summary>
+    /// Gathers along an axis: y[o, j, i] = x[o, index[o, j, i], i] where x is a contiguous
+    /// (outer, size, inner) block and index/y are contiguous (outer, count, inner) blocks.
+    /// </summary>
+    public abstract void Gather(Storage x, Storage index, Storage y, int outer, int size, int count, int inner);
+
+    /// <summary>
+    /// Scatter-adds along an axis: y[o, index[o, j, i], i] += src[o, j, i], the inverse of
+    /// <see cref="Gather"/> (y contiguous (outer, size, inner)).
+    /// </summary>
+    public abstract void ScatterAdd(Storage y, Storage index, Storage src, int outer, int size, int count, int inner);
+
+    /// <summary>
+    /// Selects slices along an axis: y[o, j, i] = x[o, index[j], i], x contiguous (outer, size, inner),
+    /// y contiguous (outer, count, inner), index a vector of count Int64 values.
+    /// </summary>
+    public abstract void IndexSelect(Storage x, Storage index, Storage y, int outer, int size, int count, int inner);
+
+    /// <summary>Adds slices back: y[o, index[j], i] += src[o, j, i] (the backward of IndexSelect).</summary>
+    public abstract void IndexAdd(Storage y, Storage index, Storage src, int outer, int size, int count, int inner);
+
+    /// <summary>Copies the elements of a contiguous storage to a new CPU array of doubles (for printing and tests).</summary>
+    public abstract double[] ToDoubleArray(Storage s, int offset, int length);
+
+    /// <summary>Reads elements of a contiguous CPU-side copy: moves data to the host as a typed array.</summary>
+    public abstract T[] ToArray<T>(Storage s) where T : unmanaged;
+
+    /// <summary>Creates a storage on this device holding a copy of host data.</summary>
+    public abstract Storage FromArray<T>(DType dtype, ReadOnlySpan<T> data) where T : unmanaged;
+}
