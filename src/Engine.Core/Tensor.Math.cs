@@ -275,6 +275,13 @@ public sealed partial class Tensor
     private static Tensor Compare<TFn>(string op, Tensor a, Tensor b) where TFn : struct, IBinaryFn
     {
         using var _ = GradMode.NoGrad();
+        if (!a.DType.IsFloating() || !b.DType.IsFloating())
+        {
+            // Integer and bool comparisons go through float64, which holds every index exactly.
+            CheckDevice(op, a, b);
+            a = a.To(DType.Float64);
+            b = b.To(DType.Float64);
+        }
         var f = BinaryRaw<TFn>(op, a, b);
         return f.To(DType.Bool);
     }

@@ -60,14 +60,16 @@ public static unsafe class Elementwise
         fixed (T* pb = b)
         fixed (T* py = y)
         {
-            var job = new Job<T>(pa + aOffset, pb + bOffset, py + yOffset, dims[..r], sa[..r], sb[..r], sy[..r]);
+            T* a0 = pa + aOffset, b0 = pb + bOffset, y0 = py + yOffset;
             if (total < Parallelism.MinElementsPerTask * 2 || Parallelism.MaxThreads == 1)
             {
-                job.Run<TFn>(0, total);
+                RunRange<T, TFn>(a0, b0, y0, dims[..r], sa[..r], sb[..r], sy[..r], 0, total);
             }
             else
             {
-                Parallelism.ForRanges(total, Parallelism.MinElementsPerTask, (s, e) => job.Run<TFn>(s, e));
+                // Arrays only on the parallel path (the lambda cannot capture spans).
+                int[] d = dims[..r].ToArray(), xa = sa[..r].ToArray(), xb = sb[..r].ToArray(), xy = sy[..r].ToArray();
+                Parallelism.ForRanges(total, Parallelism.MinElementsPerTask, (s, e) => RunRange<T, TFn>(a0, b0, y0, d, xa, xb, xy, s, e));
             }
         }
     }
@@ -108,71 +110,55 @@ public static unsafe class Elementwise
         }
     }
 
-    /// <summary>The work of one call, shared by the tasks that split it.</summary>
-    private readonly struct Job<T> where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Processes flat (row-major) element indices [start, end) of a collapsed shape.</summary>
+    private static void RunRange<T, TFn>(T* a, T* b, T* y, ReadOnlySpan<int> shape, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, ReadOnlySpan<int> sy,
+        long start, long end)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        where TFn : struct, IBinaryFn
     {
-        private readonly T* _a, _b, _y;
-        private readonly int[] _shape, _sa, _sb, _sy;
-
-        public Job(T* a, T* b, T* y, ReadOnlySpan<int> shape, ReadOnlySpan<int> sa, ReadOnlySpan<int> sb, ReadOnlySpan<int> sy)
+        int rank = shape.Length;
+        int n = shape[rank - 1];
+        int ia = sa[rank - 1], ib = sb[rank - 1], iy = sy[rank - 1];
+        if (rank == 1)
         {
-            _a = a;
-            _b = b;
-            _y = y;
-            // Small arrays, allocated once per call only when rank > 1 needs an odometer.
-            _shape = shape.ToArray();
-            _sa = sa.ToArray();
-            _sb = sb.ToArray();
-            _sy = sy.ToArray();
+            Inner<T, TFn>(a + start * ia, ia, b + start * ib, ib, y + start * iy, iy, (int)(end - start));
+            return;
         }
-
-        /// <summary>Processes flat (row-major) element indices [start, end).</summary>
-        public void Run<TFn>(long start, long end) where TFn : struct, IBinaryFn
+        // Odometer over the outer dims, starting at the row that holds `start`.
+        Span<int> idx = stackalloc int[rank];
+        long row = start / n;
+        int col = (int)(start % n);
+        long rem = row;
+        long oa = 0, ob = 0, oy = 0;
+        for (int d = rank - 2; d >= 0; d--)
         {
-            int rank = _shape.Length;
-            int n = _shape[rank - 1];
-            int ia = _sa[rank - 1], ib = _sb[rank - 1], iy = _sy[rank - 1];
-            if (rank == 1)
-            {
-                Inner<T, TFn>(_a + start * ia, ia, _b + start * ib, ib, _y + start * iy, iy, (int)(end - start));
-                return;
-            }
-            // Odometer over the outer dims, starting at the row that holds `start`.
-            Span<int> idx = stackalloc int[rank];
-            long row = start / n;
-            int col = (int)(start % n);
-            long rem = row;
-            long oa = 0, ob = 0, oy = 0;
+            idx[d] = (int)(rem % shape[d]);
+            rem /= shape[d];
+            oa += (long)idx[d] * sa[d];
+            ob += (long)idx[d] * sb[d];
+            oy += (long)idx[d] * sy[d];
+        }
+        long done = start;
+        while (done < end)
+        {
+            int len = (int)Math.Min(n - col, end - done);
+            Inner<T, TFn>(a + oa + (long)col * ia, ia, b + ob + (long)col * ib, ib, y + oy + (long)col * iy, iy, len);
+            done += len;
+            col = 0;
             for (int d = rank - 2; d >= 0; d--)
             {
-                idx[d] = (int)(rem % _shape[d]);
-                rem /= _shape[d];
-                oa += (long)idx[d] * _sa[d];
-                ob += (long)idx[d] * _sb[d];
-                oy += (long)idx[d] * _sy[d];
-            }
-            long done = start;
-            while (done < end)
-            {
-                int len = (int)Math.Min(n - col, end - done);
-                Inner<T, TFn>(_a + oa + (long)col * ia, ia, _b + ob + (long)col * ib, ib, _y + oy + (long)col * iy, iy, len);
-                done += len;
-                col = 0;
-                for (int d = rank - 2; d >= 0; d--)
+                idx[d]++;
+                oa += sa[d];
+                ob += sb[d];
+                oy += sy[d];
+                if (idx[d] < shape[d])
                 {
-                    idx[d]++;
-                    oa += _sa[d];
-                    ob += _sb[d];
-                    oy += _sy[d];
-                    if (idx[d] < _shape[d])
-                    {
-                        break;
-                    }
-                    oa -= (long)_sa[d] * _shape[d];
-                    ob -= (long)_sb[d] * _shape[d];
-                    oy -= (long)_sy[d] * _shape[d];
-                    idx[d] = 0;
+                    break;
                 }
+                oa -= (long)sa[d] * shape[d];
+                ob -= (long)sb[d] * shape[d];
+                oy -= (long)sy[d] * shape[d];
+                idx[d] = 0;
             }
         }
     }
