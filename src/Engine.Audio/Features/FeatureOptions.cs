@@ -62,7 +62,7 @@ public sealed record FeatureOptions
     /// <summary>Subtract each frame's mean (Kaldi).</summary>
     public bool RemoveDcOffset { get; init; }
     /// <summary>Pre-emphasis coefficient: x[j] -= c x[j-1] within the frame (Kaldi; 0 = off).</summary>
-    public float PreEmphasis { get; init; }
+    public double PreEmphasis { get; init; }
     /// <summary>Frame log energy taken before pre-emphasis and windowing (true) or after (false).</summary>
     public bool RawEnergy { get; init; } = true;
     /// <summary>Floor on the frame energy (absolute; 0 = none).</summary>
@@ -91,6 +91,9 @@ public sealed record FeatureOptions
     public double Lifter { get; init; }
     /// <summary>Replace the first output (c0, or spectrum bin 0) with the frame log energy (Kaldi use_energy).</summary>
     public bool UseEnergy { get; init; }
+
+    /// <summary>Compute in float64 lanes (half the SIMD width) for agreement with float64 references on high-dynamic-range input.</summary>
+    public bool DoublePrecision { get; init; }
 
     /// <summary>The FFT length actually used.</summary>
     public int FftLength => NFft == 0 ? FrameLength : NFft;

@@ -8,7 +8,7 @@ public sealed partial class FeaturePipeline
     // Kaldi's floor for log energies: numeric_limits<float>::epsilon().
     private const float KaldiEpsilon = 1.1920928955078125e-07f;
     private const float DbAmin = 1e-10f;
-    private static readonly float DbScale = (float)(10.0 / Math.Log(10.0));
+    private static readonly double DbScale = 10.0 / Math.Log(10.0);
 
     /// <summary>Runs all frames, W at a time in the lanes of T.</summary>
     private unsafe void Run<T, TOps>(float[] padded, int frames, float[,] output)
@@ -105,18 +105,19 @@ public sealed partial class FeaturePipeline
     {
         int l = _o.FrameLength, c = _fft.ComplexLength;
         float[] win = _window;
+        double[] winD = _windowD;
         T zero = TOps.Splat(0f);
         if (_fft.IsPacked)
         {
             int full = l / 2;
             for (int k = 0; k < full; k++)
             {
-                zr[k] = TOps.Mul(TOps.Gather(p + 2 * k, offsets), TOps.Splat(win[2 * k]));
-                zi[k] = TOps.Mul(TOps.Gather(p + 2 * k + 1, offsets), TOps.Splat(win[2 * k + 1]));
+                zr[k] = TOps.Mul(TOps.Gather(p + 2 * k, offsets), TOps.Tw(win, winD, 2 * k));
+                zi[k] = TOps.Mul(TOps.Gather(p + 2 * k + 1, offsets), TOps.Tw(win, winD, 2 * k + 1));
             }
             for (int k = full; k < c; k++)
             {
-                zr[k] = 2 * k < l ? TOps.Mul(TOps.Gather(p + 2 * k, offsets), TOps.Splat(win[2 * k])) : zero;
+                zr[k] = 2 * k < l ? TOps.Mul(TOps.Gather(p + 2 * k, offsets), TOps.Tw(win, winD, 2 * k)) : zero;
                 zi[k] = zero;
             }
         }
@@ -124,7 +125,7 @@ public sealed partial class FeaturePipeline
         {
             for (int k = 0; k < c; k++)
             {
-                zr[k] = k < l ? TOps.Mul(TOps.Gather(p + k, offsets), TOps.Splat(win[k])) : zero;
+                zr[k] = k < l ? TOps.Mul(TOps.Gather(p + k, offsets), TOps.Tw(win, winD, k)) : zero;
                 zi[k] = zero;
             }
         }
@@ -161,7 +162,7 @@ public sealed partial class FeaturePipeline
             {
                 sum = TOps.Add(sum, frame[j]);
             }
-            T mean = TOps.Mul(sum, TOps.Splat(1f / l));
+            T mean = TOps.Mul(sum, TOps.SplatD(1.0 / l));
             for (int j = 0; j < l; j++)
             {
                 frame[j] = TOps.Sub(frame[j], mean);
@@ -170,7 +171,7 @@ public sealed partial class FeaturePipeline
         T energy = _o.RawEnergy ? LogEnergy<T, TOps>(frame) : default;
         if (_o.PreEmphasis != 0f)
         {
-            T coef = TOps.Splat(-_o.PreEmphasis);
+            T coef = TOps.SplatD(-_o.PreEmphasis);
             for (int j = l - 1; j > 0; j--)
             {
                 frame[j] = TOps.MulAdd(coef, frame[j - 1], frame[j]);
@@ -179,7 +180,7 @@ public sealed partial class FeaturePipeline
         }
         for (int j = 0; j < l; j++)
         {
-            frame[j] = TOps.Mul(frame[j], TOps.Splat(_window[j]));
+            frame[j] = TOps.Mul(frame[j], TOps.Tw(_window, _windowD, j));
         }
         return _o.RawEnergy ? energy : LogEnergy<T, TOps>(frame);
     }
@@ -192,7 +193,7 @@ public sealed partial class FeaturePipeline
             sum = TOps.MulAdd(frame[j], frame[j], sum);
         }
         T log = TOps.Log(TOps.Max(sum, TOps.Splat(KaldiEpsilon)));
-        return _o.EnergyFloor != 0f ? TOps.Max(log, TOps.Splat(MathF.Log(_o.EnergyFloor))) : log;
+        return _o.EnergyFloor != 0f ? TOps.Max(log, TOps.SplatD(Math.Log(_o.EnergyFloor))) : log;
     }
 
     private void PackFrame<T, TOps>(ReadOnlySpan<T> frame, Span<T> zr, Span<T> zi)
@@ -248,7 +249,7 @@ public sealed partial class FeaturePipeline
             }
             case LogMode.Decibel:
             {
-                T amin = TOps.Splat(DbAmin), scale = TOps.Splat(DbScale);
+                T amin = TOps.Splat(DbAmin), scale = TOps.SplatD(DbScale);
                 T max = maxDb;
                 for (int i = 0; i < values.Length; i++)
                 {
@@ -282,8 +283,9 @@ public sealed partial class FeaturePipeline
     private static void Scatter<T, TOps>(ReadOnlySpan<T> values, float[,] output, int first, int live)
         where T : unmanaged where TOps : ILaneOps<T>
     {
-        var flat = MemoryMarshal.Cast<T, float>(values);
         int w = TOps.Width, n = values.Length;
+        Span<float> flat = n * w <= 4096 ? stackalloc float[n * w] : new float[n * w];
+        TOps.ToFloats(values, flat);
         var dst = MemoryMarshal.CreateSpan(ref output[0, 0], output.Length);
         for (int i = 0; i < live; i++)
         {

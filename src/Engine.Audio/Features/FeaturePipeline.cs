@@ -14,6 +14,7 @@ public sealed partial class FeaturePipeline
     private readonly FeatureOptions _o;
     private readonly RealFftPlan _fft;
     private readonly float[] _window;
+    private readonly double[] _windowD;
     private readonly MelFilterbank? _mel;
     private readonly float[]? _dct;
     private readonly float[]? _lifter;
@@ -34,6 +35,7 @@ public sealed partial class FeaturePipeline
         }
         _fft = Fft.Fft.RealPlan(n);
         _window = Windows.Create(options.Window, options.FrameLength, options.PeriodicWindow);
+        _windowD = Windows.CreateDouble(options.Window, options.FrameLength, options.PeriodicWindow);
         int bins = n / 2 + 1;
         if (options.NMels > 0)
         {
@@ -95,7 +97,11 @@ public sealed partial class FeaturePipeline
             return output;
         }
         float[] padded = Pad(samples);
-        if (Vector512.IsHardwareAccelerated)
+        if (_o.DoublePrecision)
+        {
+            Run<Vector256<double>, Lane256D>(padded, frames, output);
+        }
+        else if (Vector512.IsHardwareAccelerated)
         {
             Run<Vector512<float>, Lane512>(padded, frames, output);
         }
@@ -110,7 +116,7 @@ public sealed partial class FeaturePipeline
         return output;
     }
 
-    /// <summary>Same as <see cref="Compute"/> with a chosen lane width (1, 8 or 16), for tests and benchmarks.</summary>
+    /// <summary>Same as <see cref="Compute"/> with a chosen lane width (1, 8 or 16 floats; 4 doubles), for tests and benchmarks.</summary>
     internal float[,] ComputeWithLanes(ReadOnlySpan<float> samples, int width)
     {
         int frames = FrameCount(samples.Length);
@@ -124,6 +130,7 @@ public sealed partial class FeaturePipeline
         {
             case 16: Run<Vector512<float>, Lane512>(padded, frames, output); break;
             case 8: Run<Vector256<float>, Lane256>(padded, frames, output); break;
+            case 4: Run<Vector256<double>, Lane256D>(padded, frames, output); break;
             default: Run<float, ScalarLane>(padded, frames, output); break;
         }
         return output;

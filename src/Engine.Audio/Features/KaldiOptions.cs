@@ -20,7 +20,7 @@ public sealed record KaldiOptions
     /// <summary>Seed of the dither noise.</summary>
     public int DitherSeed { get; init; }
     /// <summary>Pre-emphasis coefficient.</summary>
-    public float PreemphasisCoefficient { get; init; } = 0.97f;
+    public double PreemphasisCoefficient { get; init; } = 0.97;
     /// <summary>Subtract each frame's mean.</summary>
     public bool RemoveDcOffset { get; init; } = true;
     /// <summary>Window type.</summary>
@@ -43,6 +43,11 @@ public sealed record KaldiOptions
     public int NumCeps { get; init; } = 13;
     /// <summary>Cepstral lifter (0 = off).</summary>
     public double CepstralLifter { get; init; } = 22.0;
+    /// <summary>
+    /// Compute in float64 (default true). With Kaldi's lifter (up to 12x on middle coefficients), float32 FFT
+    /// rounding on clean tones moves MFCCs by a few 1e-3, as it does for torchaudio itself in float32.
+    /// </summary>
+    public bool DoublePrecision { get; init; } = true;
     /// <summary>Replace c0 (or spectrum bin 0) with the frame log energy.</summary>
     public bool UseEnergy { get; init; }
 
@@ -103,6 +108,7 @@ public sealed record KaldiOptions
             EnergyFloor = EnergyFloor,
             FMin = LowFreq,
             FMax = HighFreq,
+            DoublePrecision = DoublePrecision,
         };
     }
 }

@@ -20,16 +20,20 @@ public static class Windows
     /// A window of <paramref name="length"/> samples. Periodic windows use denominator N (for spectral analysis,
     /// as torch's default); symmetric ones use N - 1. Povey is always symmetric, as in Kaldi.
     /// </summary>
-    public static float[] Create(WindowKind kind, int length, bool periodic)
+    public static float[] Create(WindowKind kind, int length, bool periodic) =>
+        Array.ConvertAll(CreateDouble(kind, length, periodic), v => (float)v);
+
+    /// <summary>The window in double precision.</summary>
+    public static double[] CreateDouble(WindowKind kind, int length, bool periodic)
     {
         if (length < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(length), length, $"Windows.Create: {kind} window length must be at least 1.");
         }
-        var w = new float[length];
+        var w = new double[length];
         if (length == 1)
         {
-            w[0] = 1f;
+            w[0] = 1.0;
             return w;
         }
         bool sym = !periodic || kind == WindowKind.Povey;
@@ -39,10 +43,10 @@ public static class Windows
             double c = Math.Cos(2.0 * Math.PI * i / denom);
             w[i] = kind switch
             {
-                WindowKind.Hann => (float)(0.5 - 0.5 * c),
-                WindowKind.Hamming => (float)(0.54 - 0.46 * c),
-                WindowKind.Povey => (float)Math.Pow(0.5 - 0.5 * c, 0.85),
-                WindowKind.Rectangular => 1f,
+                WindowKind.Hann => 0.5 - 0.5 * c,
+                WindowKind.Hamming => 0.54 - 0.46 * c,
+                WindowKind.Povey => Math.Pow(0.5 - 0.5 * c, 0.85),
+                WindowKind.Rectangular => 1.0,
                 _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Windows.Create: unknown window."),
             };
         }

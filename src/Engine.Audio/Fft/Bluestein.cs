@@ -12,9 +12,13 @@ internal sealed class Bluestein
     private readonly FftPlan _inner;
     private readonly float[] _wRe;
     private readonly float[] _wIm;
+    private readonly double[] _wReD;
+    private readonly double[] _wImD;
     // FFT of the conjugate chirp, pre-scaled by 1/M for the inverse transform.
     private readonly float[] _bRe;
     private readonly float[] _bIm;
+    private readonly double[] _bReD;
+    private readonly double[] _bImD;
 
     public Bluestein(int n)
     {
@@ -27,6 +31,8 @@ internal sealed class Bluestein
         _inner = new FftPlan(_m);
         _wRe = new float[n];
         _wIm = new float[n];
+        _wReD = new double[n];
+        _wImD = new double[n];
         var bRe = new double[_m];
         var bIm = new double[_m];
         for (int j = 0; j < n; j++)
@@ -35,6 +41,8 @@ internal sealed class Bluestein
             double angle = -Math.PI * ((long)j * j % (2L * n)) / n;
             _wRe[j] = (float)Math.Cos(angle);
             _wIm[j] = (float)Math.Sin(angle);
+            _wReD[j] = Math.Cos(angle);
+            _wImD[j] = Math.Sin(angle);
             bRe[j] = Math.Cos(angle);
             bIm[j] = -Math.Sin(angle);
             if (j > 0)
@@ -47,10 +55,14 @@ internal sealed class Bluestein
         Radix2Double(bRe, bIm);
         _bRe = new float[_m];
         _bIm = new float[_m];
+        _bReD = new double[_m];
+        _bImD = new double[_m];
         for (int k = 0; k < _m; k++)
         {
             _bRe[k] = (float)(bRe[k] / _m);
             _bIm[k] = (float)(bIm[k] / _m);
+            _bReD[k] = bRe[k] / _m;
+            _bImD[k] = bIm[k] / _m;
         }
     }
 
@@ -65,7 +77,7 @@ internal sealed class Bluestein
         T zero = TOps.Splat(0f);
         for (int j = 0; j < _n; j++)
         {
-            T wr = TOps.Splat(_wRe[j]), wi = TOps.Splat(_wIm[j]);
+            T wr = TOps.Tw(_wRe, _wReD, j), wi = TOps.Tw(_wIm, _wImD, j);
             ar[j] = TOps.Sub(TOps.Mul(re[j], wr), TOps.Mul(im[j], wi));
             ai[j] = TOps.MulAdd(re[j], wi, TOps.Mul(im[j], wr));
         }
@@ -75,7 +87,7 @@ internal sealed class Bluestein
         // C = A * B, then conjugate so that a forward FFT computes the inverse.
         for (int k = 0; k < _m; k++)
         {
-            T br = TOps.Splat(_bRe[k]), bi = TOps.Splat(_bIm[k]);
+            T br = TOps.Tw(_bRe, _bReD, k), bi = TOps.Tw(_bIm, _bImD, k);
             T cr = TOps.Sub(TOps.Mul(ar[k], br), TOps.Mul(ai[k], bi));
             T ci = TOps.MulAdd(ar[k], bi, TOps.Mul(ai[k], br));
             ar[k] = cr;
@@ -86,7 +98,7 @@ internal sealed class Bluestein
         {
             // c_k = conj(ar + i ai); X_k = w_k c_k
             T cr = ar[k], ci = TOps.Sub(zero, ai[k]);
-            T wr = TOps.Splat(_wRe[k]), wi = TOps.Splat(_wIm[k]);
+            T wr = TOps.Tw(_wRe, _wReD, k), wi = TOps.Tw(_wIm, _wImD, k);
             re[k] = TOps.Sub(TOps.Mul(cr, wr), TOps.Mul(ci, wi));
             im[k] = TOps.MulAdd(cr, wi, TOps.Mul(ci, wr));
         }

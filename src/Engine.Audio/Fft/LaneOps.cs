@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -18,6 +19,12 @@ internal interface ILaneOps<T> where T : unmanaged
     /// <summary>a * b + c.</summary>
     static abstract T MulAdd(T a, T b, T c);
     static abstract T Splat(float s);
+    /// <summary>Broadcast of a double constant (rounded to float for float lanes).</summary>
+    static abstract T SplatD(double s);
+    /// <summary>Broadcast of table entry i: the float table for float lanes, the double table for double lanes.</summary>
+    static abstract T Tw(float[] f, double[] d, int i);
+    /// <summary>Copies lane vectors out as floats, lane-minor (vector j lane i at j * Width + i).</summary>
+    static abstract void ToFloats(ReadOnlySpan<T> src, Span<float> dst);
     static abstract T Max(T a, T b);
     static abstract T Log(T a);
     static abstract T Sqrt(T a);
@@ -36,6 +43,9 @@ internal readonly struct ScalarLane : ILaneOps<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Mul(float a, float b) => a * b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MulAdd(float a, float b, float c) => MathF.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Splat(float s) => s;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float SplatD(double s) => (float)s;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Tw(float[] f, double[] d, int i) => f[i];
+    public static void ToFloats(ReadOnlySpan<float> src, Span<float> dst) => src.CopyTo(dst);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float a, float b) => a > b ? a : (float.IsNaN(a) ? a : b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Log(float a) => MathF.Log(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Sqrt(float a) => MathF.Sqrt(a);
@@ -54,6 +64,9 @@ internal readonly struct Lane256 : ILaneOps<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> MulAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c) => Vector256.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Splat(float s) => Vector256.Create(s);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> SplatD(double s) => Vector256.Create((float)s);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Tw(float[] f, double[] d, int i) => Vector256.Create(f[i]);
+    public static void ToFloats(ReadOnlySpan<Vector256<float>> src, Span<float> dst) => MemoryMarshal.Cast<Vector256<float>, float>(src).CopyTo(dst);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Log(Vector256<float> a) => Vector256.Log(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
@@ -81,6 +94,9 @@ internal readonly struct Lane512 : ILaneOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> MulAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c) => Vector512.FusedMultiplyAdd(a, b, c);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Splat(float s) => Vector512.Create(s);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> SplatD(double s) => Vector512.Create((float)s);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Tw(float[] f, double[] d, int i) => Vector512.Create(f[i]);
+    public static void ToFloats(ReadOnlySpan<Vector512<float>> src, Span<float> dst) => MemoryMarshal.Cast<Vector512<float>, float>(src).CopyTo(dst);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Log(Vector512<float> a) => Vector512.Log(a);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
@@ -89,4 +105,34 @@ internal readonly struct Lane512 : ILaneOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Vector512<float> Gather(float* p, int* offsets) =>
         Vector512.Create(Lane256.Gather(p, offsets), Lane256.Gather(p, offsets + 8));
+}
+
+/// <summary>Four signals per lane vector in double precision (AVX2), for references that need float64 accuracy.</summary>
+internal readonly struct Lane256D : ILaneOps<Vector256<double>>
+{
+    public static int Width => 4;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Add(Vector256<double> a, Vector256<double> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Sub(Vector256<double> a, Vector256<double> b) => a - b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Mul(Vector256<double> a, Vector256<double> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> MulAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c) => Vector256.FusedMultiplyAdd(a, b, c);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Splat(float s) => Vector256.Create((double)s);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> SplatD(double s) => Vector256.Create(s);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Tw(float[] f, double[] d, int i) => Vector256.Create(d[i]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Max(Vector256<double> a, Vector256<double> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Log(Vector256<double> a) => Vector256.Log(a);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<double> Sqrt(Vector256<double> a) => Vector256.Sqrt(a);
+    public static float Lane(Vector256<double> a, int i) => (float)a.GetElement(i);
+    public static Vector256<double> FromLanes(ReadOnlySpan<float> lanes) => Vector256.Create(lanes[0], lanes[1], lanes[2], (double)lanes[3]);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe Vector256<double> Gather(float* p, int* offsets) =>
+        Vector256.Create(p[offsets[0]], p[offsets[1]], p[offsets[2]], (double)p[offsets[3]]);
+    public static void ToFloats(ReadOnlySpan<Vector256<double>> src, Span<float> dst)
+    {
+        var flat = MemoryMarshal.Cast<Vector256<double>, double>(src);
+        for (int i = 0; i < flat.Length; i++)
+        {
+            dst[i] = (float)flat[i];
+        }
+    }
 }

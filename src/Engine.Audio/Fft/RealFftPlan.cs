@@ -11,6 +11,8 @@ public sealed class RealFftPlan
     // e^{-2 pi i k / n} for k = 0..n/2 (even n only).
     private readonly float[] _wRe;
     private readonly float[] _wIm;
+    private readonly double[] _wReD;
+    private readonly double[] _wImD;
 
     /// <summary>Plans a real-input FFT of length <paramref name="length"/> (at least 1).</summary>
     public RealFftPlan(int length)
@@ -25,11 +27,15 @@ public sealed class RealFftPlan
         int h = length / 2;
         _wRe = new float[h + 1];
         _wIm = new float[h + 1];
+        _wReD = new double[h + 1];
+        _wImD = new double[h + 1];
         for (int k = 0; k <= h && IsPacked; k++)
         {
             double angle = -2.0 * Math.PI * k / length;
             _wRe[k] = (float)Math.Cos(angle);
             _wIm[k] = (float)Math.Sin(angle);
+            _wReD[k] = Math.Cos(angle);
+            _wImD[k] = Math.Sin(angle);
         }
     }
 
@@ -101,7 +107,7 @@ public sealed class RealFftPlan
         T ei = TOps.Mul(half, TOps.Sub(zi[a], zi[b]));
         T or = TOps.Mul(half, TOps.Add(zi[a], zi[b]));
         T oi = TOps.Mul(half, TOps.Sub(zr[b], zr[a]));
-        T wr = TOps.Splat(_wRe[k]), wi = TOps.Splat(_wIm[k]);
+        T wr = TOps.Tw(_wRe, _wReD, k), wi = TOps.Tw(_wIm, _wImD, k);
         xr = TOps.Add(er, TOps.Sub(TOps.Mul(wr, or), TOps.Mul(wi, oi)));
         xi = TOps.Add(ei, TOps.MulAdd(wr, oi, TOps.Mul(wi, or)));
     }

@@ -14,9 +14,13 @@ internal sealed class Stage
     // Twiddles w^{p t} for t = 1..r-1, laid out [p * (r - 1) + t - 1].
     private readonly float[] _twRe;
     private readonly float[] _twIm;
+    private readonly double[] _twReD;
+    private readonly double[] _twImD;
     // Direct-butterfly table cos/sin(2 pi t k / r) for the generic radices.
     private readonly float[] _cos;
     private readonly float[] _sin;
+    private readonly double[] _cosD;
+    private readonly double[] _sinD;
 
     public Stage(int radix, int n)
     {
@@ -25,6 +29,8 @@ internal sealed class Stage
         _m = n / radix;
         _twRe = new float[_m * (radix - 1)];
         _twIm = new float[_m * (radix - 1)];
+        _twReD = new double[_m * (radix - 1)];
+        _twImD = new double[_m * (radix - 1)];
         for (int p = 0; p < _m; p++)
         {
             for (int t = 1; t < radix; t++)
@@ -33,10 +39,14 @@ internal sealed class Stage
                 double angle = -2.0 * Math.PI * ((long)p * t % n) / n;
                 _twRe[p * (radix - 1) + t - 1] = (float)Math.Cos(angle);
                 _twIm[p * (radix - 1) + t - 1] = (float)Math.Sin(angle);
+                _twReD[p * (radix - 1) + t - 1] = Math.Cos(angle);
+                _twImD[p * (radix - 1) + t - 1] = Math.Sin(angle);
             }
         }
         _cos = new float[radix * radix];
         _sin = new float[radix * radix];
+        _cosD = new double[radix * radix];
+        _sinD = new double[radix * radix];
         for (int t = 0; t < radix; t++)
         {
             for (int k = 0; k < radix; k++)
@@ -44,6 +54,8 @@ internal sealed class Stage
                 double angle = 2.0 * Math.PI * (t * k % radix) / radix;
                 _cos[t * radix + k] = (float)Math.Cos(angle);
                 _sin[t * radix + k] = (float)Math.Sin(angle);
+                _cosD[t * radix + k] = Math.Cos(angle);
+                _sinD[t * radix + k] = Math.Sin(angle);
             }
         }
     }
@@ -79,7 +91,7 @@ internal sealed class Stage
         int m = _m;
         for (int p = 0; p < m; p++)
         {
-            T wr = TOps.Splat(_twRe[p]), wi = TOps.Splat(_twIm[p]);
+            T wr = TOps.Tw(_twRe, _twReD, p), wi = TOps.Tw(_twIm, _twImD, p);
             for (int q = 0; q < s; q++)
             {
                 int i0 = q + s * p, i1 = i0 + s * m;
@@ -99,11 +111,11 @@ internal sealed class Stage
     {
         int m = _m;
         T half = TOps.Splat(-0.5f);
-        T sn = TOps.Splat((float)(Math.Sqrt(3.0) / 2.0));
+        T sn = TOps.SplatD(Math.Sqrt(3.0) / 2.0);
         for (int p = 0; p < m; p++)
         {
-            T w1r = TOps.Splat(_twRe[2 * p]), w1i = TOps.Splat(_twIm[2 * p]);
-            T w2r = TOps.Splat(_twRe[2 * p + 1]), w2i = TOps.Splat(_twIm[2 * p + 1]);
+            T w1r = TOps.Tw(_twRe, _twReD, 2 * p), w1i = TOps.Tw(_twIm, _twImD, 2 * p);
+            T w2r = TOps.Tw(_twRe, _twReD, 2 * p + 1), w2i = TOps.Tw(_twIm, _twImD, 2 * p + 1);
             for (int q = 0; q < s; q++)
             {
                 int i0 = q + s * p, i1 = i0 + s * m, i2 = i1 + s * m;
@@ -132,9 +144,9 @@ internal sealed class Stage
         int m = _m;
         for (int p = 0; p < m; p++)
         {
-            T w1r = TOps.Splat(_twRe[3 * p]), w1i = TOps.Splat(_twIm[3 * p]);
-            T w2r = TOps.Splat(_twRe[3 * p + 1]), w2i = TOps.Splat(_twIm[3 * p + 1]);
-            T w3r = TOps.Splat(_twRe[3 * p + 2]), w3i = TOps.Splat(_twIm[3 * p + 2]);
+            T w1r = TOps.Tw(_twRe, _twReD, 3 * p), w1i = TOps.Tw(_twIm, _twImD, 3 * p);
+            T w2r = TOps.Tw(_twRe, _twReD, 3 * p + 1), w2i = TOps.Tw(_twIm, _twImD, 3 * p + 1);
+            T w3r = TOps.Tw(_twRe, _twReD, 3 * p + 2), w3i = TOps.Tw(_twIm, _twImD, 3 * p + 2);
             for (int q = 0; q < s; q++)
             {
                 int i0 = q + s * p, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m;
@@ -163,8 +175,8 @@ internal sealed class Stage
         where T : unmanaged where TOps : ILaneOps<T>
     {
         int m = _m;
-        T c1 = TOps.Splat((float)Math.Cos(2 * Math.PI / 5)), c2 = TOps.Splat((float)Math.Cos(4 * Math.PI / 5));
-        T s1 = TOps.Splat((float)Math.Sin(2 * Math.PI / 5)), s2 = TOps.Splat((float)Math.Sin(4 * Math.PI / 5));
+        T c1 = TOps.SplatD(Math.Cos(2 * Math.PI / 5)), c2 = TOps.SplatD(Math.Cos(4 * Math.PI / 5));
+        T s1 = TOps.SplatD(Math.Sin(2 * Math.PI / 5)), s2 = TOps.SplatD(Math.Sin(4 * Math.PI / 5));
         for (int p = 0; p < m; p++)
         {
             int tw = 4 * p;
@@ -198,7 +210,7 @@ internal sealed class Stage
     private void Twiddle<T, TOps>(T br, T bi, int tw, Span<T> yr, Span<T> yi, int o)
         where T : unmanaged where TOps : ILaneOps<T>
     {
-        T wr = TOps.Splat(_twRe[tw]), wi = TOps.Splat(_twIm[tw]);
+        T wr = TOps.Tw(_twRe, _twReD, tw), wi = TOps.Tw(_twIm, _twImD, tw);
         yr[o] = CRe<T, TOps>(br, bi, wr, wi);
         yi[o] = CIm<T, TOps>(br, bi, wr, wi);
     }
@@ -225,7 +237,7 @@ internal sealed class Stage
                     T br = TOps.Splat(0f), bi = TOps.Splat(0f);
                     for (int k = 0; k < r; k++)
                     {
-                        T c = TOps.Splat(_cos[t * r + k]), sn = TOps.Splat(_sin[t * r + k]);
+                        T c = TOps.Tw(_cos, _cosD, t * r + k), sn = TOps.Tw(_sin, _sinD, t * r + k);
                         br = TOps.MulAdd(ai[k], sn, TOps.MulAdd(ar[k], c, br));
                         bi = TOps.Sub(TOps.MulAdd(ai[k], c, bi), TOps.Mul(ar[k], sn));
                     }
