@@ -1,0 +1,59 @@
+using System.Numerics.Tensors;
+using BenchmarkDotNet.Attributes;
+
+namespace Engine.Benchmarks.Core;
+
+/// <summary>
+/// Elementwise add, mul and exp on 1M contiguous floats: the engine's tensor op (output from the
+/// buffer pool) against TensorPrimitives writing into a preallocated span (the baseline).
+/// Target: the engine within 1.2x of TensorPrimitives.
+/// </summary>
+[MemoryDiagnoser]
+public class ElementwiseBenchmarks
+{
+    private const int N = 1 << 20;
+    private Tensor _a = null!, _b = null!;
+    private float[] _x = null!, _y = null!, _z = null!;
+
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        Kernels.Parallelism.MaxThreads = Threads;
+        var g = new Generator(1);
+        _a = Tensor.Randn(new[] { N }, g);
+        _b = Tensor.Randn(new[] { N }, g);
+        _x = _a.ToFloatArray();
+        _y = _b.ToFloatArray();
+        _z = new float[N];
+    }
+
+    [Benchmark(Baseline = true)]
+    public void AddTensorPrimitives() => TensorPrimitives.Add(_x, _y, _z);
+
+    [Benchmark]
+    public void AddEngine()
+    {
+        using var r = _a + _b;
+    }
+
+    [Benchmark]
+    public void MulTensorPrimitives() => TensorPrimitives.Multiply(_x, _y, _z);
+
+    [Benchmark]
+    public void MulEngine()
+    {
+        using var r = _a * _b;
+    }
+
+    [Benchmark]
+    public void ExpTensorPrimitives() => TensorPrimitives.Exp(_x, _z);
+
+    [Benchmark]
+    public void ExpEngine()
+    {
+        using var r = _a.Exp();
+    }
+}
