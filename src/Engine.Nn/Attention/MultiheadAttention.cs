@@ -1,0 +1,220 @@
+namespace Engine.Nn;
+
+/// <summary>The result of <see cref="MultiheadAttention"/>: the attended output and the attention weights (null unless requested).</summary>
+public readonly record struct AttentionOutput(Tensor Output, Tensor? Weights);
+
+/// <summary>
+/// Multi-head scaled dot-product attention (torch.nn.MultiheadAttention) with PyTorch's
+/// parameters: in_proj_weight (3E, E), in_proj_bias (3E) and out_proj (a Linear). Inputs are
+/// (L, B, E), or (B, L, E) when batch-first, or unbatched (L, E).
+/// </summary>
+public sealed class MultiheadAttention : Module
+{
+    /// <summary>
+    /// Creates the layer with PyTorch's init: xavier_uniform on in_proj_weight, zero biases, and
+    /// out_proj.weight with Linear's default.
+    /// </summary>
+    public MultiheadAttention(int embedDim, int numHeads, double dropout = 0, bool bias = true, bool batchFirst = false, Generator? generator = null, DType? dtype = null)
+    {
+        if (embedDim <= 0 || numHeads <= 0 || embedDim % numHeads != 0)
+        {
+            throw new ArgumentException($"MultiheadAttention: embed_dim ({embedDim}) must be positive and divisible by num_heads ({numHeads})");
+        }
+        EmbedDim = embedDim;
+        NumHeads = numHeads;
+        HeadDim = embedDim / numHeads;
+        DropoutP = dropout;
+        BatchFirst = batchFirst;
+        InProjWeight = RegisterParameter("in_proj_weight", Persistent(() => Tensor.Empty(new[] { 3 * embedDim, embedDim }, dtype)))!;
+        InProjBias = RegisterParameter("in_proj_bias", bias ? Persistent(() => Tensor.Zeros(new[] { 3 * embedDim }, dtype)) : null);
+        OutProj = RegisterModule("out_proj", new Linear(embedDim, embedDim, bias, generator, dtype));
+        Init.XavierUniform_(InProjWeight, generator: generator);
+        if (OutProj.Bias is not null)
+        {
+            Init.Zeros_(OutProj.Bias);
+        }
+    }
+
+    /// <summary>Model width E.</summary>
+    public int EmbedDim { get; }
+
+    /// <summary>Number of heads.</summary>
+    public int NumHeads { get; }
+
+    /// <summary>E / heads.</summary>
+    public int HeadDim { get; }
+
+    /// <summary>Dropout on the attention weights while training.</summary>
+    public double DropoutP { get; }
+
+    /// <summary>Whether inputs are (B, L, E).</summary>
+    public bool BatchFirst { get; }
+
+    /// <summary>Stacked query, key and value projections (3E, E).</summary>
+    public Tensor InProjWeight { get; }
+
+    /// <summary>Stacked projection biases (3E) or null.</summary>
+    public Tensor? InProjBias { get; }
+
+    /// <summary>The output projection.</summary>
+    public Linear OutProj { get; }
+
+    /// <summary>Random source for attention dropout.</summary>
+    public Generator? DropoutGenerator { get; set; }
+
+    /// <summary>
+    /// Attends from <paramref name="query"/> (L) to <paramref name="key"/>/<paramref name="value"/> (S).
+    /// keyPaddingMask (B, S): Bool true = ignore that key, or float added to the scores.
+    /// attnMask (L, S) or (B * heads, L, S): Bool true = not allowed, or float added.
+    /// isCausal adds a mask hiding keys after each query position. Weights come back averaged over
+    /// heads (B, L, S) when <paramref name="averageAttnWeights"/>, else per head (B, heads, L, S).
+    /// </summary>
+    public AttentionOutput Forward(Tensor query, Tensor key, Tensor value, Tensor? keyPaddingMask = null, bool needWeights = true, Tensor? attnMask = null,
+        bool averageAttnWeights = true, bool isCausal = false)
+    {
+        bool unbatched = query.Dim == 2;
+        if (query.Dim != (unbatched ? 2 : 3) || key.Dim != query.Dim || value.Dim != query.Dim)
+        {
+            throw new ArgumentException($"MultiheadAttention: query, key and value must all be 2-D (unbatched) or 3-D, got {Shapes.Of(query)}, {Shapes.Of(key)}, {Shapes.Of(value)}");
+        }
+        bool selfAttention = ReferenceEquals(query, key) && ReferenceEquals(key, value);
+        Tensor q = query, k = key, v = value;
+        if (unbatched)
+        {
+            q = q.Unsqueeze(1);
+            k = selfAttention ? q : k.Unsqueeze(1);
+            v = selfAttention ? q : v.Unsqueeze(1);
+            keyPaddingMask = keyPaddingMask?.Unsqueeze(0);
+        }
+        else if (BatchFirst)
+        {
+            q = q.Transpose(0, 1);
+            k = selfAttention ? q : k.Transpose(0, 1);
+            v = selfAttention ? q : v.Transpose(0, 1);
+        }
+        // Now (L, B, E) and (S, B, E).
+        int len = q.Size(0), batch = q.Size(1), src = k.Size(0);
+        if (q.Size(2) != EmbedDim || k.Size(2) != EmbedDim || v.Size(2) != EmbedDim)
+        {
+            throw new ArgumentException($"MultiheadAttention: expected feature size {EmbedDim}, got query {Shapes.Of(query)}, key {Shapes.Of(key)}, value {Shapes.Of(value)}");
+        }
+        if (k.Size(1) != batch || v.Size(1) != batch || v.Size(0) != src)
+        {
+            throw new ArgumentException($"MultiheadAttention: key {Shapes.Of(key)} and value {Shapes.Of(value)} must match the query's batch and each other's length");
+        }
+
+        Tensor qp, kp, vp;
+        if (selfAttention)
+        {
+            var all = Tensor.Linear(q, InProjWeight, InProjBias).Chunk(3, -1);
+            (qp, kp, vp) = (all[0], all[1], all[2]);
+        }
+        else
+        {
+            qp = Tensor.Linear(q, InProjWeight.Narrow(0, 0, EmbedDim), InProjBias?.Narrow(0, 0, EmbedDim));
+            kp = Tensor.Linear(k, InProjWeight.Narrow(0, EmbedDim, EmbedDim), InProjBias?.Narrow(0, EmbedDim, EmbedDim));
+            vp = Tensor.Linear(v, InProjWeight.Narrow(0, 2 * EmbedDim, EmbedDim), InProjBias?.Narrow(0, 2 * EmbedDim, EmbedDim));
+        }
+        // (L, B, E) -> (B, heads, L, hd)
+        var qh = Heads(qp, len, batch) * (1.0 / Math.Sqrt(HeadDim));
+        var kh = Heads(kp, src, batch);
+        var vh = Heads(vp, src, batch);
+        var scores = qh.MatMul(kh.MT); // (B, heads, L, S)
+        var mask = CombinedMask(keyPaddingMask, attnMask, isCausal, batch, len, src, scores);
+        if (mask is not null)
+        {
+            scores = scores + mask;
+        }
+        var attn = scores.Softmax(-1);
+        var attnUsed = DropoutP > 0 && Training ? NnFunctional.Dropout(attn, DropoutP, true, DropoutGenerator) : attn;
+        var ctx = attnUsed.MatMul(vh); // (B, heads, L, hd)
+        var merged = ctx.Permute(2, 0, 1, 3).Reshape(len, batch, EmbedDim);
+        var output = OutProj.Forward(merged);
+        if (unbatched)
+        {
+            output = output.Squeeze(1);
+        }
+        else if (BatchFirst)
+        {
+            output = output.Transpose(0, 1);
+        }
+        Tensor? weights = null;
+        if (needWeights)
+        {
+            weights = averageAttnWeights ? attn.Mean(1) : attn;
+            if (unbatched)
+            {
+                weights = weights.Squeeze(0);
+            }
+        }
+        return new AttentionOutput(output, weights);
+    }
+
+    /// <summary>Self-attention: query = key = value = <paramref name="x"/>.</summary>
+    public AttentionOutput Forward(Tensor x, Tensor? keyPaddingMask = null, Tensor? attnMask = null, bool needWeights = true, bool isCausal = false)
+        => Forward(x, x, x, keyPaddingMask, needWeights, attnMask, true, isCausal);
+
+    private Tensor Heads(Tensor x, int len, int batch) => x.Reshape(len, batch, NumHeads, HeadDim).Permute(1, 2, 0, 3);
+
+    private Tensor? CombinedMask(Tensor? keyPadding, Tensor? attnMask, bool isCausal, int batch, int len, int src, Tensor like)
+    {
+        Tensor? total = null;
+        if (keyPadding is not null)
+        {
+            if (!keyPadding.Shape.SequenceEqual(new[] { batch, src }))
+            {
+                throw new ArgumentException($"MultiheadAttention: key_padding_mask must be ({batch}, {src}), got {Shapes.Of(keyPadding)}");
+            }
+            total = Additive(keyPadding, like).Reshape(batch, 1, 1, src);
+        }
+        if (attnMask is not null)
+        {
+            Tensor m;
+            if (attnMask.Dim == 2 && attnMask.Size(0) == len && attnMask.Size(1) == src)
+            {
+                m = Additive(attnMask, like);
+            }
+            else if (attnMask.Dim == 3 && attnMask.Shape.SequenceEqual(new[] { batch * NumHeads, len, src }))
+            {
+                m = Additive(attnMask, like).Reshape(batch, NumHeads, len, src);
+            }
+            else
+            {
+                throw new ArgumentException($"MultiheadAttention: attn_mask must be ({len}, {src}) or ({batch * NumHeads}, {len}, {src}), got {Shapes.Of(attnMask)}");
+            }
+            total = total is null ? m : total + m;
+        }
+        if (isCausal)
+        {
+            var m = Additive(CausalMask(len, src, like.Device), like);
+            total = total is null ? m : total + m;
+        }
+        return total;
+    }
+
+    /// <summary>A Bool (L, S) mask, true above the diagonal: query i may not see keys j &gt; i.</summary>
+    public static Tensor CausalMask(int len, int src, Device? device = null)
+    {
+        var m = new bool[len * src];
+        for (int i = 0; i < len; i++)
+        {
+            for (int j = i + 1; j < src; j++)
+            {
+                m[i * src + j] = true;
+            }
+        }
+        return Tensor.FromArray(m, new[] { len, src }, device);
+    }
+
+    private static Tensor Additive(Tensor mask, Tensor like)
+    {
+        if (mask.DType == DType.Bool)
+        {
+            return Tensor.Zeros(mask.Shape, like.DType, like.Device).MaskedFill(mask, double.NegativeInfinity);
+        }
+        return mask.DType == like.DType ? mask : mask.To(like.DType);
+    }
+
+    /// <inheritdoc />
+    public override string ExtraRepr() => $"embed_dim={EmbedDim}, num_heads={NumHeads}" + (DropoutP != 0 ? $", dropout={DropoutP}" : "") + (BatchFirst ? ", batch_first=True" : "");
+}
