@@ -8,6 +8,7 @@ internal static class CommandRegistry
     /// <summary>Every sub-command of <c>engine</c>.</summary>
     public static IEnumerable<Command> All()
     {
-        yield break;
+        yield return Word2VecCommand.Create();
+        yield return Word2VecCommand.CreateEval();
     }
 }
