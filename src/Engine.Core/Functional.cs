@@ -68,7 +68,8 @@ public static class Functional
         }
         int classes = logp.Size(1);
         // Move classes last and flatten: (M, C) against (M).
-        var lp = logp.Dim == 2 ? logp : logp.Transpose(1, -1).Reshape(-1, classes);
+        // (N, C, d1, ..., dk) -> (N, d1, ..., dk, C): a permute keeps the d's in target order (a transpose would swap d1 and dk).
+        var lp = logp.Dim == 2 ? logp : logp.Permute([0, .. Enumerable.Range(2, logp.Dim - 2), 1]).Reshape(-1, classes);
         var expectedTarget = logp.Shape.Where((_, i) => i != 1).ToArray();
         if (!target.Shape.SequenceEqual(expectedTarget))
         {

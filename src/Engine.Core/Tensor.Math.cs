@@ -125,9 +125,10 @@ public sealed partial class Tensor
         var b = exponent;
         return Node.Record("pow", y, new[] { this, exponent }, g => new[]
         {
-            // d/da a^b = b a^(b-1); d/db a^b = a^b ln a.
-            a.RequiresGrad ? (g * b * a.Pow(b - 1)).SumTo(a.ShapeSpan) : null,
-            b.RequiresGrad ? (g * y * a.Log()).SumTo(b.ShapeSpan) : null,
+            // d/da a^b = b a^(b-1), 0 where b = 0; d/db a^b = a^b ln a, 0 where a = 0 and b >= 0 (as PyTorch,
+            // instead of the NaN of 0 * 0^-1 or 0 * ln 0).
+            a.RequiresGrad ? (g * Where(b.Eq(0), a.ScalarLike(0), b * a.Pow(b - 1))).SumTo(a.ShapeSpan) : null,
+            b.RequiresGrad ? (g * Where(a.Eq(0).LogicalAnd(b.Ge(0)), a.ScalarLike(0), y * a.Log())).SumTo(b.ShapeSpan) : null,
         }, this, exponent, y);
     }
 
@@ -137,7 +138,8 @@ public sealed partial class Tensor
         var e = ScalarLike(exponent);
         var y = BinaryRaw<PowFn>("pow", this, e);
         var a = this;
-        return Node.Record("pow", y, new[] { this }, g => new[] { g * exponent * BinaryRaw<PowFn>("pow", a, a.ScalarLike(exponent - 1)) }, this);
+        // x^0 is constant: its gradient is 0 everywhere, also at x = 0 where 0 * 0^-1 would give NaN.
+        return Node.Record("pow", y, new[] { this }, g => new[] { exponent == 0 ? ZerosLike(g) : g * exponent * BinaryRaw<PowFn>("pow", a, a.ScalarLike(exponent - 1)) }, this);
     }
 
     /// <summary>x squared.</summary>

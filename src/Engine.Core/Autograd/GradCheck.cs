@@ -59,7 +59,8 @@ public static class GradCheck
             {
                 return Fail("gradcheck: the output does not require grad (no input requiring grad reaches it)", raiseException);
             }
-            y.Backward(Tensor.FromArray(v, y.Shape));
+            // FromArray reads an empty shape as 1-D, so a 0-d output needs its seed reshaped.
+            y.Backward(Tensor.FromArray(v, y.Dim == 0 ? [1] : y.Shape).Reshape(y.Shape));
 
             for (int ii = 0; ii < inputs.Length; ii++)
             {

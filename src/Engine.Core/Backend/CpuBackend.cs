@@ -388,6 +388,12 @@ public sealed class CpuBackend : Backend
 
     internal static bool IsContiguous(ReadOnlySpan<int> shape, ReadOnlySpan<int> strides)
     {
+        // An empty tensor has no element out of place: contiguous whatever its strides (as in PyTorch),
+        // so views of size-0 tensors (e.g. reshape (0, 4) -> (2, 0, 2)) work.
+        if (shape.Contains(0))
+        {
+            return true;
+        }
         int expected = 1;
         for (int d = shape.Length - 1; d >= 0; d--)
         {
