@@ -5,7 +5,7 @@ namespace Engine;
 /// softmax. Everything here is composed from differentiable tensor ops, so it runs on any device
 /// and its gradient comes from autograd.
 /// </summary>
-public static class Functional
+public static partial class Functional
 {
     /// <summary>How a per-element loss is reduced.</summary>
     public enum Reduction

@@ -98,4 +98,56 @@ public abstract class Backend
 
     /// <summary>Creates a storage on this device holding a copy of host data.</summary>
     public abstract Storage FromArray<T>(DType dtype, ReadOnlySpan<T> data) where T : unmanaged;
+
+    // ---------------------------------------------------------------- convolution, pooling, normalisation (issue 3)
+    // Every storage is compact (contiguous from element 0); optional ones are null when absent.
+
+    /// <summary>y = conv2d(x, w) (+ bias), NCHW (1-D is the case H = KH = 1), sizes in p.</summary>
+    public abstract void Conv2dForward(Storage x, Storage w, Storage? bias, Storage y, in Conv2dParams p);
+
+    /// <summary>dx = gradient of conv2d's input given dy (overwrites dx).</summary>
+    public abstract void Conv2dBackwardInput(Storage dy, Storage w, Storage dx, in Conv2dParams p);
+
+    /// <summary>dw = gradient of conv2d's weight given x and dy (overwrites dw).</summary>
+    public abstract void Conv2dBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dParams p);
+
+    /// <summary>db = gradient of conv2d's bias: dy summed over batch and positions (overwrites db).</summary>
+    public abstract void Conv2dBackwardBias(Storage dy, Storage db, in Conv2dParams p);
+
+    /// <summary>Max pooling: y and the Int64 flat index (h * W + w) of each max within its plane.</summary>
+    public abstract void MaxPool2dForward(Storage x, Storage y, Storage indices, in Pool2dParams p);
+
+    /// <summary>dx = dy scattered through the max-pooling indices (overwrites dx).</summary>
+    public abstract void MaxPool2dBackward(Storage dy, Storage indices, Storage dx, in Pool2dParams p);
+
+    /// <summary>Average pooling.</summary>
+    public abstract void AvgPool2dForward(Storage x, Storage y, in Pool2dParams p);
+
+    /// <summary>Backward of average pooling (overwrites dx).</summary>
+    public abstract void AvgPool2dBackward(Storage dy, Storage dx, in Pool2dParams p);
+
+    /// <summary>Adaptive average pooling.</summary>
+    public abstract void AdaptiveAvgPool2dForward(Storage x, Storage y, in AdaptivePool2dParams p);
+
+    /// <summary>Backward of adaptive average pooling (overwrites dx).</summary>
+    public abstract void AdaptiveAvgPool2dBackward(Storage dy, Storage dx, in AdaptivePool2dParams p);
+
+    /// <summary>
+    /// Batch norm forward over x (N, C, inner). Training: batch statistics into mean/invStd, and
+    /// running statistics updated in place with momentum when given. Evaluation: mean = a copy of
+    /// runningMean and invStd from runningVar (both required).
+    /// </summary>
+    public abstract void BatchNormForward(Storage x, Storage? weight, Storage? bias, Storage y, Storage mean, Storage invStd,
+        Storage? runningMean, Storage? runningVar, bool training, double momentum, in BatchNormParams p);
+
+    /// <summary>Batch norm backward given the forward's mean and invStd; null outputs are skipped.</summary>
+    public abstract void BatchNormBackward(Storage x, Storage dy, Storage? weight, Storage mean, Storage invStd,
+        Storage? dx, Storage? dweight, Storage? dbias, bool batchStats, in BatchNormParams p);
+
+    /// <summary>Row normalisation forward (layer norm, group norm): y plus each row's mean and rstd.</summary>
+    public abstract void RowNormForward(Storage x, Storage? weight, Storage? bias, Storage y, Storage mean, Storage rstd, in RowNormParams p);
+
+    /// <summary>Row normalisation backward; null outputs are skipped.</summary>
+    public abstract void RowNormBackward(Storage x, Storage dy, Storage? weight, Storage mean, Storage rstd,
+        Storage? dx, Storage? dweight, Storage? dbias, in RowNormParams p);
 }

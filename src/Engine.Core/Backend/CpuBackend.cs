@@ -4,7 +4,7 @@ using Engine.Kernels;
 namespace Engine.Backends;
 
 /// <summary>The CPU backend: dispatches on dtype to the SIMD kernels in Engine.Kernels.Cpu.</summary>
-public sealed class CpuBackend : Backend
+public sealed partial class CpuBackend : Backend
 {
     /// <summary>The one instance.</summary>
     public static readonly CpuBackend Instance = new();
