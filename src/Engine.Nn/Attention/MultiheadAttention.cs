@@ -214,7 +214,4 @@ public sealed class MultiheadAttention : Module
         }
         return mask.DType == like.DType ? mask : mask.To(like.DType);
     }
-
-    /// <inheritdoc />
-    public override string ExtraRepr() => $"embed_dim={EmbedDim}, num_heads={NumHeads}" + (DropoutP != 0 ? $", dropout={DropoutP}" : "") + (BatchFirst ? ", batch_first=True" : "");
 }

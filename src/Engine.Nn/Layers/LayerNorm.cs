@@ -37,5 +37,5 @@ public sealed class LayerNorm : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input) => NnFunctional.LayerNorm(input, NormalizedShape, Weight, Bias, Eps);
 
     /// <inheritdoc />
-    public override string ExtraRepr() => $"({string.Join(", ", NormalizedShape)},), eps={Eps:0.#####e+0}, elementwise_affine={(Weight is not null ? "True" : "False")}";
+    public override string ExtraRepr() => $"({string.Join(", ", NormalizedShape)},), eps={Shapes.PyFloat(Eps)}, elementwise_affine={(Weight is not null ? "True" : "False")}";
 }
