@@ -111,7 +111,14 @@ public static partial class Functional
         {
             return loss.Sum();
         }
-        return weight is null ? loss.Mean() : loss.Sum() / weight.Sum();
+        if (weight is null)
+        {
+            return loss.Mean();
+        }
+        // Every target ignored: the mean is 0/0 = NaN as in PyTorch, but with a zero gradient (not NaN),
+        // so a fully padded batch does not poison the parameters.
+        double kept = weight.Sum().Item();
+        return kept > 0 ? loss.Sum() / kept : loss.Sum() * 0.0 + double.NaN;
     }
 
     /// <summary>Mean squared error between input and target (same shape, or broadcastable).</summary>

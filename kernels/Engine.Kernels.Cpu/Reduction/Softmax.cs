@@ -34,7 +34,10 @@ public static unsafe class Softmax
                     T sum = TensorPrimitives.Sum<T>(yr);
                     if (log)
                     {
-                        TensorPrimitives.Subtract(xr, max + T.Log(sum), yr);
+                        // (x - max) - log(sum), not x - (max + log(sum)): for |max| ~ 1000 the rounding of
+                        // max + log(sum) alone costs 3e-5 in float32, which exp(y) carries into the gradient.
+                        TensorPrimitives.Subtract(xr, max, yr);
+                        TensorPrimitives.Subtract(yr, T.Log(sum), yr);
                     }
                     else
                     {
