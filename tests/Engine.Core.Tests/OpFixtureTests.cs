@@ -4,7 +4,7 @@ using Engine.Tests.Fixtures;
 namespace Engine.Tests;
 
 /// <summary>
-/// Every core op against PyTorch golden fixtures (Fixtures/core_*.json, written by
+/// Every core op against PyTorch golden fixtures (fixtures/core/core_*.json, written by
 /// generate_core_fixtures.py): forward outputs and the gradient of every input for a fixed
 /// upstream gradient, over broadcasting, non-contiguous views, size-0 and size-1 dims. Each case
 /// runs in float32 and in float64 against PyTorch's float64 results for the same inputs.

@@ -57,14 +57,14 @@ public static class CoreFixtures
     /// <summary>Every case of every core_*.json file.</summary>
     public static IReadOnlyList<FixtureCase> All => _all.Value;
 
-    public static string Directory => Path.Combine(AppContext.BaseDirectory, "Fixtures");
+    public static string Directory => Path.Combine(AppContext.BaseDirectory, "fixtures", "core");
 
     private static FixtureCase[] Load()
     {
         var files = System.IO.Directory.GetFiles(Directory, "core_*.json");
         if (files.Length == 0)
         {
-            throw new FileNotFoundException($"no core_*.json fixtures in {Directory}; run Fixtures/generate_core_fixtures.py");
+            throw new FileNotFoundException($"no core_*.json fixtures in {Directory}; run tests/Engine.Core.Tests/Fixtures/generate_core_fixtures.py");
         }
         Array.Sort(files, StringComparer.Ordinal);
         var cases = new List<FixtureCase>();

@@ -91,6 +91,7 @@ public static class FixtureOps
             "add" => [x[0].Add(x[1])],
             "sub" => [x[0].Sub(x[1])],
             "mul" => [x[0].Mul(x[1])],
+            "mul_self" => [x[0].Mul(x[0])],
             "div" => [x[0].Div(x[1])],
             "pow" => [x[0].Pow(x[1])],
             "maximum" => [x[0].Maximum(x[1])],

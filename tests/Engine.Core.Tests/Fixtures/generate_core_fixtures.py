@@ -5,7 +5,7 @@ Run with Debian's python3-torch (1.13), not a pyenv python:
 
     /usr/bin/python3 tests/Engine.Core.Tests/Fixtures/generate_core_fixtures.py
 
-Writes one compact JSON file per op family next to this script (core_<family>.json). Each case
+Writes one compact JSON file per op family to ../fixtures/core/core_<family>.json. Each case
 holds the inputs (short decimals; both sides round them to float32 first, so the float32 and the
 float64 runs see exactly the same values), an optional chain of views applied to each input before
 the op (transpose, strided slice, expand ... so kernels meet non-contiguous operands and gradients
@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-OUT_DIR = os.path.dirname(os.path.abspath(__file__))
+OUT_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "core")
 RNG = np.random.default_rng(20240611)
 
 # The float32 tolerance the C# tests use unless a case says otherwise: |a - e| <= atol + rtol |e|.
@@ -56,7 +56,7 @@ class Inp:
         return self
 
     def to_json(self):
-        j = {"s": self.shape, "t": self.kind, "d": self.data}
+        j = {"s": self.shape, "t": self.kind, "d": [_num(x) for x in self.data] if self.kind == "f" else self.data}
         if self.grad:
             j["g"] = 1
         if self.view:
@@ -194,6 +194,7 @@ OPS = {
     "add": lambda x, a: x[0] + x[1],
     "sub": lambda x, a: x[0] - x[1],
     "mul": lambda x, a: x[0] * x[1],
+    "mul_self": lambda x, a: x[0] * x[0],
     "div": lambda x, a: x[0] / x[1],
     "pow": lambda x, a: torch.pow(x[0], x[1]),
     "maximum": lambda x, a: torch.maximum(x[0], x[1]),
@@ -429,6 +430,8 @@ def elementwise():
         case(fam, f"{op}/size0", op, [first(op, 0, 3), second(op, 3)])
         case(fam, f"{op}/scalar_0d_with_vector", op, [first(op), second(op, 17)])
     # d/db a^b at a = 0 is 0 in PyTorch (masked where a == 0 and b >= 0), not 0 * log 0.
+    case(fam, "mul_self/same_leaf_twice", "mul_self", [rn(4, 5)])
+    case(fam, "mul_self/transposed", "mul_self", [rn(5, 4).v(["t", 0, 1])])
     case(fam, "pow/zero_base", "pow", [vals([4], [0.0, 1.5, 0.0, 2.0]), vals([4], [2.0, 1.5, 3.0, 0.5])], kink=True)
 
     for op in ["add_s", "sub_s", "rsub_s", "mul_s", "div_s", "rdiv_s"]:
@@ -498,6 +501,11 @@ def reductions():
             case(fam, f"logsumexp/dims{dims}_keep{int(keep)}", "logsumexp", [rn(2, 3, 4, scale=2)], {"dims": dims, "keep": keep})
     case(fam, "logsumexp/large_values", "logsumexp", [vals([2, 3], [1000.0, 999.5, 998.0, -1000.0, -1001.5, -999.0])], {"dims": [1]})
     case(fam, "logsumexp/transposed", "logsumexp", [rn(4, 3).v(["t", 0, 1])], {"dims": [1]})
+    ninf = float("-inf")
+    # -inf entries (masked positions) get zero gradient; an all -inf row gives -inf (and NaN gradients).
+    case(fam, "logsumexp/neg_inf_entries", "logsumexp", [vals([2, 3], [ninf, 0.5, -1.25, 2.0, ninf, ninf])], {"dims": [1]})
+    case(fam, "logsumexp/all_neg_inf_row", "logsumexp", [vals([2, 3], [ninf, ninf, ninf, 2.0, -0.5, 1.0])], {"dims": [1]}, kink=True)
+    case(fam, "amax/neg_inf_entries", "amax", [vals([2, 3], [ninf, 0.5, -1.25, ninf, -3.0, ninf])], {"dims": [1]})
 
     for op in ["softmax", "log_softmax"]:
         for dim in [0, 1, 2, -1]:
@@ -510,6 +518,8 @@ def reductions():
         case(fam, f"{op}/vector", op, [rn(5)], {"dim": 0})
         case(fam, f"{op}/size0_rows", op, [rn(0, 4)], {"dim": 1})
         case(fam, f"{op}/size1_dim", op, [rn(3, 1)], {"dim": 1})
+        ninf = float("-inf")
+        case(fam, f"{op}/neg_inf_entries", op, [vals([3, 4], [ninf, 0.5, -1.25, 2.0, 1.0, ninf, ninf, -0.75, 0.3, 0.2, 0.1, ninf])], {"dim": 1})
 
 
 # ----------------------------------------------------------------------------- matmul
@@ -532,6 +542,8 @@ def matmul():
         ("m0", [0, 3], [3, 2]),
         ("n0_batched", [2, 2, 3], [3, 0]),
         ("medium_9x20x11", [9, 20], [20, 11]),
+        ("wide_n37", [5, 7], [7, 37]),
+        ("batched_n19", [2, 3, 6], [6, 19]),
     ]
     for name, sa, sb in mm:
         case(fam, f"matmul/{name}", "matmul", [rn(*sa), rn(*sb)])
@@ -541,6 +553,8 @@ def matmul():
     case(fam, "matmul/permuted_batch", "matmul", [rn(3, 2, 4).v(["permute", [1, 0, 2]]), rn(2, 4, 3)])
     case(fam, "matmul/step_sliced", "matmul", [rn(3, 8).v(["slice", 1, 0, 8, 2]), rn(4, 5)])
     case(fam, "matmul/expanded_batch", "matmul", [rn(1, 3, 4).v(["expand", [3, 3, 4]]), rn(3, 4, 2)])
+    # Batch dims (2, 3) with strides (20, 40) cannot be walked with one batch stride: the copy path.
+    case(fam, "matmul/permuted_batch_dims_copy", "matmul", [rn(3, 2, 4, 5).v(["permute", [1, 0, 2, 3]]), rn(5, 2)])
     case(fam, "matmul/one_operand_needs_grad", "matmul", [rn(2, 3).nograd(), rn(3, 4)])
     case(fam, "linear/with_bias", "linear", [rn(2, 3, 4), rn(5, 4), rn(5)])
     case(fam, "linear/no_bias", "linear", [rn(3, 4), rn(5, 4)])
@@ -572,6 +586,7 @@ def losses():
     case(fam, f"{ce}/ncdd_none", ce, [rn(2, 3, 2, 3, scale=2), ints([2, 2, 3], 0, 3)], {"red": "none"})
     case(fam, f"{ce}/unbatched", ce, [rn(5, scale=2), longs([], [3])])
     case(fam, f"{ce}/transposed_logits", ce, [rn(5, 4, scale=2).v(["t", 0, 1]), ints([4], 0, 5)])
+    case(fam, f"{ce}/all_ignored_nan", ce, [rn(2, 3), longs([2], [-100, -100])], kink=True)
     case(fam, f"{ce}/large_logits", ce, [vals([2, 3], [100.0, -50.0, 20.0, -80.0, 90.0, 89.5]), longs([2], [1, 2])])
     nll = "nll_loss"
     logp = lambda *s: Inp(s, _r4(-np.abs(RNG.standard_normal(_numel(s))) * 2 - 0.01))
@@ -686,6 +701,7 @@ def main():
     indexing()
     views()
     total = 0
+    os.makedirs(OUT_DIR, exist_ok=True)
     for fam, cases in CASES.items():
         path = os.path.join(OUT_DIR, f"core_{fam}.json")
         text = json.dumps({"family": fam, "torch": torch.__version__, "cases": cases}, separators=(",", ":"))
