@@ -84,11 +84,35 @@ internal static unsafe class SgdKernels
     /// </summary>
     public static void Step(float* l1, float* dst, int* rows, float* labels, int k, float alpha, float* output, int stride)
     {
-        float* g = stackalloc float[k];
+        int padded = (k + 7) & ~7;
+        float* g = stackalloc float[padded];
         for (int d = 0; d < k; d++)
         {
-            float f = Dot(l1, output + (long)rows[d] * stride, stride);
-            g[d] = alpha * (labels[d] - Sigmoid(f));
+            g[d] = Dot(l1, output + (long)rows[d] * stride, stride);
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Sigmoids of 8 dots at once: g = alpha * (label - 1 / (1 + e^-f)); lanes past k are ignored.
+            float* lab = stackalloc float[padded];
+            for (int d = 0; d < padded; d++)
+            {
+                lab[d] = d < k ? labels[d] : 0f;
+                g[d] = d < k ? g[d] : 0f;
+            }
+            var va = Vector256.Create(alpha);
+            for (int d = 0; d < padded; d += 8)
+            {
+                var f = Vector256.Load(g + d);
+                var s = Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-f));
+                (va * (Vector256.Load(lab + d) - s)).Store(g + d);
+            }
+        }
+        else
+        {
+            for (int d = 0; d < k; d++)
+            {
+                g[d] = alpha * (labels[d] - Sigmoid(g[d]));
+            }
         }
         if (Vector512.IsHardwareAccelerated && (stride & 15) == 0)
         {

@@ -160,7 +160,7 @@ internal sealed unsafe class TrainingRun : IDisposable
         var rng = new FastRandom(_o.Seed * 0x9E3779B97F4A7C15UL + (ulong)id + 1);
         int rowCapacity = _o.Negative + 1;
         int* sentence = (int*)NativeMemory.Alloc((nuint)Math.Max(1, _maxSentence), sizeof(int));
-        int* rows = (int*)NativeMemory.Alloc((nuint)rowCapacity, sizeof(int));
+        int* rows = (int*)NativeMemory.Alloc((nuint)(2 * rowCapacity), sizeof(int));
         float* labels = (float*)NativeMemory.Alloc((nuint)rowCapacity, sizeof(float));
         float* neu1 = (float*)NativeMemory.AlignedAlloc((nuint)(_stride * sizeof(float)), 64);
         float* neu1e = (float*)NativeMemory.AlignedAlloc((nuint)(_stride * sizeof(float)), 64);
@@ -200,7 +200,11 @@ internal sealed unsafe class TrainingRun : IDisposable
                                 sentence[n++] = w;
                             }
                         }
-                        if (_o.Architecture == Word2VecArchitecture.SkipGram)
+                        if (_o.Architecture == Word2VecArchitecture.SkipGram && _syn1 == null)
+                        {
+                            SkipGramNegativePrefetch(sentence, n, ref rng, alpha, rows, rows + rowCapacity, labels);
+                        }
+                        else if (_o.Architecture == Word2VecArchitecture.SkipGram)
                         {
                             SkipGram(sentence, n, ref rng, alpha, rows, labels, neu1e);
                         }
@@ -222,6 +226,67 @@ internal sealed unsafe class TrainingRun : IDisposable
             NativeMemory.Free(labels);
             NativeMemory.AlignedFree(neu1);
             NativeMemory.AlignedFree(neu1e);
+        }
+    }
+
+    /// <summary>
+    /// Skip-gram with negative sampling only (the common case): the same updates in the same order as
+    /// <see cref="SkipGram"/>, but the rows of each pair are drawn one pair ahead and prefetched, so
+    /// their cache misses overlap the previous pair's arithmetic. The random stream is consumed in the
+    /// same order, so results are identical.
+    /// </summary>
+    private void SkipGramNegativePrefetch(int* sen, int n, ref FastRandom rng, float alpha, int* rowsA, int* rowsB, float* labels)
+    {
+        int window = _o.Window;
+        int stride = _stride;
+        int* current = rowsA;
+        int* next = rowsB;
+        float* pendingL1 = null;
+        int pendingK = 0;
+        for (int pos = 0; pos < n; pos++)
+        {
+            int word = sen[pos];
+            int b = rng.NextInt(window);
+            int lo = Math.Max(0, pos - window + b);
+            int hi = Math.Min(n - 1, pos + window - b);
+            for (int c = lo; c <= hi; c++)
+            {
+                if (c == pos)
+                {
+                    continue;
+                }
+                float* l1 = _syn0 + (long)sen[c] * stride;
+                int k = DrawNegatives(word, next, ref rng);
+                Prefetch(l1, stride);
+                for (int d = 0; d < k; d++)
+                {
+                    Prefetch(_syn1neg + (long)next[d] * stride, stride);
+                }
+                if (pendingL1 != null)
+                {
+                    SgdKernels.Step(pendingL1, pendingL1, current, labels, pendingK, alpha, _syn1neg, stride);
+                }
+                int* swap = current;
+                current = next;
+                next = swap;
+                pendingL1 = l1;
+                pendingK = k;
+            }
+        }
+        if (pendingL1 != null)
+        {
+            SgdKernels.Step(pendingL1, pendingL1, current, labels, pendingK, alpha, _syn1neg, stride);
+        }
+    }
+
+    private static void Prefetch(float* row, int stride)
+    {
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            for (int i = 0; i < stride; i += 16)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(row + i);
+            }
         }
     }
 
