@@ -10,5 +10,6 @@ internal static class CommandRegistry
     {
         yield return Word2VecCommand.Create();
         yield return Word2VecCommand.CreateEval();
+        yield return MfccCommand.Create();
     }
 }
