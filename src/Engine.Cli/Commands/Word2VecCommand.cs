@@ -104,9 +104,9 @@ internal static class Word2VecCommand
             return Run(() =>
             {
                 string path = parse.GetValue(vectors)!;
-                string folder = parse.GetValue(data) ?? FindWordSimFolder();
                 var v = Word2VecFormat.Load(path);
                 Console.WriteLine($"vectors: {path}: {v.Count:N0} words, dim {v.Dim}");
+                string folder = parse.GetValue(data) ?? FindWordSimFolder();
                 var ws = WordVectorEvaluator.Similarity(v, WordPairSet.LoadWordSim353(Path.Combine(folder, "wordsim353", "combined.tab")));
                 var sl = WordVectorEvaluator.Similarity(v, WordPairSet.LoadSimLex999(Path.Combine(folder, "simlex999", "SimLex-999.txt")));
                 var an = WordVectorEvaluator.Analogies(v, AnalogySet.Load(Path.Combine(folder, "analogy", "questions-words.txt")), parse.GetValue(restrict));
