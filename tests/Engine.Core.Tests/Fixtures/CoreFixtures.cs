@@ -12,6 +12,9 @@ public sealed class FixtureTensor
 
     public required double[] Data { get; init; }
 
+    /// <summary>For a large tensor, the flat positions that <see cref="Data"/> holds (null: every element).</summary>
+    public int[]? Index { get; init; }
+
     /// <summary>Whether the input requires gradients (inputs only).</summary>
     public bool Grad { get; init; }
 
@@ -39,6 +42,9 @@ public sealed class FixtureCase
 
     /// <summary>The expected gradient of each input's base tensor (null where none is requested).</summary>
     public required double[]?[] Grads { get; init; }
+
+    /// <summary>For large inputs, the flat positions each entry of <see cref="Grads"/> holds (null: all).</summary>
+    public required int[]?[] GradIndex { get; init; }
 
     /// <summary>A float32 tolerance (atol, rtol) chosen by the generator, or null for the default.</summary>
     public (double Atol, double Rtol)? Tol32 { get; init; }
@@ -87,6 +93,10 @@ public static class CoreFixtures
         {
             tol = (t[0].GetDouble(), t[1].GetDouble());
         }
+        var outs = c.GetProperty("outs").EnumerateArray().Select(ParseTensor).ToArray();
+        var vs = c.GetProperty("vs").EnumerateArray().Select((v, i) => v.ValueKind == JsonValueKind.Object
+            ? Generate(ShapeUtilNumel(outs[i].Shape), v.GetProperty("gen")) : NumbersOrNull(v)).ToArray();
+        var grads = c.GetProperty("grads").EnumerateArray().ToArray();
         return new FixtureCase
         {
             Family = family,
@@ -94,9 +104,10 @@ public static class CoreFixtures
             Op = c.GetProperty("op").GetString()!,
             Args = c.GetProperty("args").Clone(),
             Inputs = c.GetProperty("inputs").EnumerateArray().Select(ParseTensor).ToArray(),
-            Outs = c.GetProperty("outs").EnumerateArray().Select(ParseTensor).ToArray(),
-            Vs = c.GetProperty("vs").EnumerateArray().Select(NumbersOrNull).ToArray(),
-            Grads = c.GetProperty("grads").EnumerateArray().Select(NumbersOrNull).ToArray(),
+            Outs = outs,
+            Vs = vs,
+            Grads = grads.Select(g => g.ValueKind == JsonValueKind.Object ? Numbers(g.GetProperty("d")) : NumbersOrNull(g)).ToArray(),
+            GradIndex = grads.Select(g => g.ValueKind == JsonValueKind.Object ? Ints(g.GetProperty("i")) : null).ToArray(),
             Tol32 = tol,
             Kink = c.TryGetProperty("kink", out _),
         };
@@ -104,12 +115,30 @@ public static class CoreFixtures
 
     private static FixtureTensor ParseTensor(JsonElement e) => new()
     {
-        Shape = e.GetProperty("s").EnumerateArray().Select(x => x.GetInt32()).ToArray(),
+        Shape = Ints(e.GetProperty("s")),
         Kind = e.GetProperty("t").GetString()![0],
-        Data = Numbers(e.GetProperty("d")),
+        Data = e.TryGetProperty("gen", out var gen) ? Generate(ShapeUtilNumel(Ints(e.GetProperty("s"))), gen) : Numbers(e.GetProperty("d")),
+        Index = e.TryGetProperty("i", out var idx) ? Ints(idx) : null,
         Grad = e.TryGetProperty("g", out _),
         View = e.TryGetProperty("v", out var v) ? v.EnumerateArray().Select(s => s.Clone()).ToArray() : [],
     };
+
+    private static int[] Ints(JsonElement e) => e.EnumerateArray().Select(x => x.GetInt32()).ToArray();
+
+    private static int ShapeUtilNumel(int[] shape) => shape.Aggregate(1, (p, d) => p * d);
+
+    /// <summary>gen_values of the generator: ((i a + b) mod m - (m - 1) / 2) / scale, in exact integer arithmetic.</summary>
+    private static double[] Generate(int n, JsonElement gen)
+    {
+        long a = gen[0].GetInt64(), b = gen[1].GetInt64(), m = gen[2].GetInt64();
+        double scale = gen[3].GetDouble();
+        var r = new double[n];
+        for (long i = 0; i < n; i++)
+        {
+            r[i] = ((i * a + b) % m - (m - 1) / 2) / scale;
+        }
+        return r;
+    }
 
     private static double[]? NumbersOrNull(JsonElement e) => e.ValueKind == JsonValueKind.Null ? null : Numbers(e);
 

@@ -36,12 +36,27 @@ ATOL32, RTOL32 = 1e-5, 1e-4
 # ----------------------------------------------------------------------------- inputs
 
 
+# Tensors above this many elements are described instead of listed: inputs and upstream
+# gradients by a formula both sides evaluate exactly (gen_values), outputs and gradients by a
+# sample of positions. They drive the multi-core paths of the kernels.
+LARGE = 600
+
+
+def gen_values(n, gen):
+    """((i a + b) mod m - (m - 1) / 2) / scale for i < n: integer arithmetic, one division, so C#
+    computes the same doubles. With m prime and n < m the values are distinct (no ties)."""
+    a, b, m, scale = gen
+    i = np.arange(n, dtype=np.int64)
+    return list(((i * a + b) % m - (m - 1) // 2) / float(scale))
+
+
 class Inp:
     """One input: a base tensor (shape, data, kind) and the views applied to it before the op."""
 
-    def __init__(self, shape, data, kind="f", grad=True):
+    def __init__(self, shape, data, kind="f", grad=True, gen=None):
         self.shape = list(shape)
-        self.data = list(data)
+        self.gen = gen
+        self.data = gen_values(_numel(shape), gen) if gen else list(data)
         self.kind = kind  # f = floating, i = int64, b = bool
         self.grad = grad and kind == "f"
         self.view = []
@@ -56,7 +71,11 @@ class Inp:
         return self
 
     def to_json(self):
-        j = {"s": self.shape, "t": self.kind, "d": [_num(x) for x in self.data] if self.kind == "f" else self.data}
+        j = {"s": self.shape, "t": self.kind}
+        if self.gen:
+            j["gen"] = self.gen
+        else:
+            j["d"] = [_num(x) for x in self.data] if self.kind == "f" else self.data
         if self.grad:
             j["g"] = 1
         if self.view:
@@ -73,6 +92,11 @@ def _r4(a):
     a = np.round(np.asarray(a, dtype=np.float64), 4)
     a[a == 0] = 0.0123
     return [float(x) for x in a.ravel()]
+
+
+def big(*shape, seed=0):
+    """A large input with distinct values in about [-4, 4], given by a formula."""
+    return Inp(shape, None, gen=[7919 + 2 * seed, 17 + seed, 100003, 12500])
 
 
 def rn(*shape, scale=1.0):
@@ -274,8 +298,11 @@ def evaluate(op, args, inputs, dtype, vs=None):
     outs = OPS[op](xs, args)
     outs = outs if isinstance(outs, list) else [outs]
     if vs is None:
-        vs = [_r4(RNG.standard_normal(o.numel())) if o.requires_grad else None for o in outs]
-    pairs = [(o, torch.tensor(np.array(v, dtype=np.float32).reshape(o.shape)).to(dtype))
+        vs = [None if not o.requires_grad else
+              {"gen": [104729, 3 + k, 100003, 25000]} if o.numel() > LARGE else _r4(RNG.standard_normal(o.numel()))
+              for k, o in enumerate(outs)]
+    pairs = [(o, torch.tensor(np.array(gen_values(o.numel(), v["gen"]) if isinstance(v, dict) else v,
+                                       dtype=np.float32).reshape(o.shape)).to(dtype))
              for o, v in zip(outs, vs) if v is not None]
     if pairs:
         torch.autograd.backward([p[0] for p in pairs], [p[1] for p in pairs])
@@ -293,11 +320,32 @@ def _num(x):
     return float("%.12g" % x)
 
 
+def _sample(n):
+    """Positions kept for a large tensor: evenly spread, random, and both ends."""
+    idx = set(np.linspace(0, n - 1, 64).astype(np.int64).tolist())
+    idx |= set(RNG.integers(0, n, 32).tolist()) | {0, 1, n - 2, n - 1}
+    return sorted(int(i) for i in idx if 0 <= i < n)
+
+
+def _values_json(flat, kind):
+    return [int(v) for v in flat] if kind != "f" else [_num(v) for v in flat]
+
+
 def _tensor_json(t):
     kind = "b" if t.dtype == torch.bool else "i" if t.dtype == torch.int64 else "f"
     flat = t.reshape(-1).tolist()
-    data = [int(v) for v in flat] if kind != "f" else [_num(v) for v in flat]
-    return {"s": list(t.shape), "t": kind, "d": data}
+    if len(flat) > LARGE:
+        idx = _sample(len(flat))
+        return {"s": list(t.shape), "t": kind, "i": idx, "d": _values_json([flat[i] for i in idx], kind)}
+    return {"s": list(t.shape), "t": kind, "d": _values_json(flat, kind)}
+
+
+def _grad_json(g):
+    flat = g.reshape(-1).tolist()
+    if len(flat) > LARGE:
+        idx = _sample(len(flat))
+        return {"i": idx, "d": [_num(flat[i]) for i in idx]}
+    return [_num(v) for v in flat]
 
 
 def _close(actual, expected, atol, rtol):
@@ -337,7 +385,7 @@ def case(family, name, op, inputs, args=None, tol=None, kink=False):
         "inputs": [i.to_json() for i in inputs],
         "outs": [_tensor_json(o) for o in outs],
         "vs": vs,
-        "grads": [None if g is None else [_num(v) for v in g.reshape(-1).tolist()] for g in grads],
+        "grads": [None if g is None else _grad_json(g) for g in grads],
     }
     if tol:
         c["tol"] = list(tol)
@@ -693,6 +741,32 @@ def views():
     case(fam, "split/sizes_with_zero", "split", [rn(2, 4)], {"size": [2, 0, 2], "dim": 1})
 
 
+# ----------------------------------------------------------------------------- large (multi-core paths)
+
+
+def large():
+    fam = "large"
+    # 70001 elements: above the 2 x 32768 that the elementwise driver splits across cores.
+    for op in ["exp", "tanh", "sigmoid", "gelu", "silu", "softplus", "sin"]:
+        case(fam, f"{op}/n70001", op, [big(70001)])
+    case(fam, "mul/transposed_bcast_300x250", "mul", [big(250, 300).v(["t", 0, 1]), big(250, seed=1)])
+    case(fam, "sum/columns_8x40000", "sum", [big(8, 40000)], {"dims": [0]})
+    # Row sums of 1000 terms with sum |x| ~ 2000 that cancel to ~0.02: a float32 sum is good to
+    # about eps * sum|x| / sqrt(lanes) here. Measured on this data: numpy's pairwise float32 sum
+    # errs by up to 1.1e-5 and a 16-lane sequential sum (TensorPrimitives.Sum) by up to 1.4e-5, both
+    # above the default 1e-5, so this case allows 5e-5 absolute. The float64 run stays tight.
+    case(fam, "sum/rows_300x1000", "sum", [big(300, 1000)], {"dims": [1]}, tol=(5e-5, 1e-4))
+    case(fam, "mean/permuted_40x50x40", "mean", [big(40, 50, 40)], {"dims": [0, 2]})
+    case(fam, "var/rows_100x1000", "var", [big(100, 1000)], {"dims": [1]})
+    case(fam, "amax/columns_16x20000", "amax", [big(16, 20000)], {"dims": [0]})
+    case(fam, "max_dim/rows_2000x40", "max_dim", [big(2000, 40)], {"dim": 1})
+    case(fam, "softmax/rows_200x500", "softmax", [big(200, 500)], {"dim": 1})
+    case(fam, "log_softmax/dim0_500x200", "log_softmax", [big(500, 200)], {"dim": 0})
+    case(fam, "matmul/64x128x96", "matmul", [big(64, 128), big(128, 96, seed=1)])
+    case(fam, "matmul/batched_4x33x70x65", "matmul", [big(4, 33, 70), big(70, 65, seed=1)])
+    case(fam, "cross_entropy/4000x10", "cross_entropy", [big(4000, 10), ints([4000], 0, 10)])
+
+
 def main():
     elementwise()
     reductions()
@@ -700,6 +774,7 @@ def main():
     losses()
     indexing()
     views()
+    large()
     total = 0
     os.makedirs(OUT_DIR, exist_ok=True)
     for fam, cases in CASES.items():
