@@ -11,5 +11,6 @@ internal static class CommandRegistry
         yield return Word2VecCommand.Create();
         yield return Word2VecCommand.CreateEval();
         yield return MfccCommand.Create();
+        yield return TrainCommand.Create();
     }
 }

@@ -1,0 +1,51 @@
+namespace Engine.Multimodal.Data;
+
+/// <summary>
+/// A collated batch as plain arrays (built on the prefetch thread); <see cref="ToTensors"/> turns it into
+/// tensors on the consuming thread, so they land in that thread's <see cref="TensorScope"/>.
+/// </summary>
+public sealed class BatchData
+{
+    /// <summary>Number of samples.</summary>
+    public required int Size { get; init; }
+
+    /// <summary>Sample ids.</summary>
+    public required string[] Ids { get; init; }
+
+    /// <summary>Class indices.</summary>
+    public required long[] Labels { get; init; }
+
+    /// <summary>(B, S, S, 1) pixels, zeros where absent; null when images are not used.</summary>
+    public float[]? Image { get; init; }
+
+    /// <summary>(B, T, n_mfcc) frames, zeros where absent; null when audio is not used.</summary>
+    public float[]? Audio { get; init; }
+
+    /// <summary>(B, V) normalised bag of text features (rows sum to 1, or 0 when nothing is known); null when text is not used.</summary>
+    public float[]? Text { get; init; }
+
+    /// <summary>(B, 3) presence of image, audio, text (1 or 0).</summary>
+    public required float[] Mask { get; init; }
+
+    /// <summary>The tensors of this batch.</summary>
+    public Batch ToTensors(Preprocessing prep)
+    {
+        int b = Size, s = prep.ImageSize;
+        return new Batch(
+            Ids,
+            Tensor.FromArray(Labels, new[] { b }),
+            Image is null ? null : Tensor.FromArray(Image, new[] { b, s, s, 1 }),
+            Audio is null ? null : Tensor.FromArray(Audio, new[] { b, prep.AudioFrames, prep.NMfcc }),
+            Text is null ? null : Tensor.FromArray(Text, new[] { b, prep.Vocabulary.Length }),
+            Tensor.FromArray(Mask, new[] { b, 3 }));
+    }
+}
+
+/// <summary>A batch as tensors; absent modalities of a sample are zeros with mask 0.</summary>
+/// <param name="Ids">Sample ids.</param>
+/// <param name="Labels">(B) Int64 class indices.</param>
+/// <param name="Image">(B, S, S, 1) or null.</param>
+/// <param name="Audio">(B, T, n_mfcc) or null.</param>
+/// <param name="Text">(B, V) or null.</param>
+/// <param name="Mask">(B, 3) presence of image, audio, text.</param>
+public sealed record Batch(string[] Ids, Tensor Labels, Tensor? Image, Tensor? Audio, Tensor? Text, Tensor Mask);

@@ -1,0 +1,128 @@
+using Engine.Nn;
+
+namespace Engine.Multimodal.Model;
+
+/// <summary>How modality embeddings are combined.</summary>
+public enum FusionKind
+{
+    /// <summary>Learned softmax weights over the present modalities; the weighted sum is the joint embedding.</summary>
+    Attention,
+
+    /// <summary>Embeddings (zeros where absent) concatenated and projected.</summary>
+    Concat,
+
+    /// <summary>One classifier per modality, logits averaged over the present modalities.</summary>
+    Late,
+}
+
+/// <summary>What a fusion layer returns.</summary>
+/// <param name="Joint">(B, D) joint embedding.</param>
+/// <param name="Logits">(B, C) class scores.</param>
+/// <param name="Weights">(B, M) attention weights, for attention fusion.</param>
+public readonly record struct FusionOutput(Tensor Joint, Tensor Logits, Tensor? Weights);
+
+/// <summary>A fusion layer over M modality embeddings (B, M, D) with presence mask (B, M).</summary>
+public abstract class FusionModule : Module
+{
+    /// <summary>Fuses and classifies.</summary>
+    public abstract FusionOutput Forward(Tensor embeddings, Tensor mask);
+
+    /// <summary>The fusion layer of a given kind.</summary>
+    public static FusionModule Create(FusionKind kind, int modalities, int dim, int classes, double dropout, Generator g) => kind switch
+    {
+        FusionKind.Attention => new AttentionFusion(dim, classes, dropout, g),
+        FusionKind.Concat => new ConcatFusion(modalities, dim, classes, dropout, g),
+        _ => new LateFusion(modalities, dim, classes, g),
+    };
+
+    /// <summary>Parses "attention", "concat" or "late".</summary>
+    public static FusionKind Parse(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "attention" => FusionKind.Attention,
+        "concat" => FusionKind.Concat,
+        "late" => FusionKind.Late,
+        _ => throw new ArgumentException($"fusion: unknown kind '{text}' (expected attention, concat or late)"),
+    };
+}
+
+/// <summary>
+/// Attention fusion: score_m = v · tanh(W e_m + b), softmax over present modalities, joint = Σ w_m e_m, then a
+/// small classifier head.
+/// </summary>
+public sealed class AttentionFusion : FusionModule
+{
+    private readonly Linear _key;
+    private readonly Linear _score;
+    private readonly Linear _hidden;
+    private readonly Linear _out;
+    private readonly Dropout _drop;
+
+    /// <summary>Creates the layer.</summary>
+    public AttentionFusion(int dim, int classes, double dropout, Generator g)
+    {
+        _key = RegisterModule("key", new Linear(dim, dim, generator: g));
+        _score = RegisterModule("score", new Linear(dim, 1, bias: false, generator: g));
+        _hidden = RegisterModule("hidden", new Linear(dim, dim, generator: g));
+        _out = RegisterModule("out", new Linear(dim, classes, generator: g));
+        _drop = RegisterModule("drop", new Dropout(dropout, g));
+    }
+
+    /// <inheritdoc />
+    public override FusionOutput Forward(Tensor embeddings, Tensor mask)
+    {
+        var scores = _score.Forward(_key.Forward(embeddings).Tanh()).Squeeze(2); // (B, M)
+        // Absent modalities get -1e9 so their weight is zero (all-absent rows end up uniform over zeros).
+        scores = scores + (mask - 1.0) * 1e9;
+        var weights = scores.Softmax(1);
+        var joint = (embeddings * weights.Unsqueeze(2)).Sum(1); // (B, D)
+        var h = _drop.Forward(_hidden.Forward(joint).Relu());
+        return new FusionOutput(joint, _out.Forward(h), weights);
+    }
+}
+
+/// <summary>Concat fusion: [e_1 m_1, ..., e_M m_M] projected to D (the joint embedding), then a classifier.</summary>
+public sealed class ConcatFusion : FusionModule
+{
+    private readonly Linear _proj;
+    private readonly Linear _out;
+    private readonly Dropout _drop;
+
+    /// <summary>Creates the layer.</summary>
+    public ConcatFusion(int modalities, int dim, int classes, double dropout, Generator g)
+    {
+        _proj = RegisterModule("proj", new Linear(modalities * dim, dim, generator: g));
+        _out = RegisterModule("out", new Linear(dim, classes, generator: g));
+        _drop = RegisterModule("drop", new Dropout(dropout, g));
+    }
+
+    /// <inheritdoc />
+    public override FusionOutput Forward(Tensor embeddings, Tensor mask)
+    {
+        var masked = embeddings * mask.Unsqueeze(2);
+        var joint = _proj.Forward(masked.Flatten(1)).Relu();
+        return new FusionOutput(joint, _out.Forward(_drop.Forward(joint)), null);
+    }
+}
+
+/// <summary>Late fusion: one linear classifier per modality, logits averaged over present modalities; joint = mean embedding.</summary>
+public sealed class LateFusion : FusionModule
+{
+    private readonly Linear[] _heads;
+
+    /// <summary>Creates the layer.</summary>
+    public LateFusion(int modalities, int dim, int classes, Generator g)
+    {
+        _heads = Enumerable.Range(0, modalities).Select(i => RegisterModule($"head{i}", new Linear(dim, classes, generator: g))).ToArray();
+    }
+
+    /// <inheritdoc />
+    public override FusionOutput Forward(Tensor embeddings, Tensor mask)
+    {
+        var logits = Tensor.Stack(_heads.Select((h, i) => h.Forward(embeddings.Select(1, i))).ToList(), 1); // (B, M, C)
+        var count = mask.Sum(1, keepDim: true).Clamp(min: 1.0); // (B, 1)
+        var m = mask.Unsqueeze(2);
+        var fused = (logits * m).Sum(1) / count;
+        var joint = (embeddings * m).Sum(1) / count;
+        return new FusionOutput(joint, fused, null);
+    }
+}

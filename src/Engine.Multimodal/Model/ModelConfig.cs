@@ -1,0 +1,34 @@
+using Engine.Multimodal.Data;
+
+namespace Engine.Multimodal.Model;
+
+/// <summary>The architecture of a <see cref="MultimodalNet"/>, saved as config.json in a model folder.</summary>
+public sealed class ModelConfig
+{
+    /// <summary>Modalities used, as "image,audio,text".</summary>
+    public string Modalities { get; set; } = "image,audio,text";
+
+    /// <summary>Fusion kind: attention, concat or late.</summary>
+    public string Fusion { get; set; } = "attention";
+
+    /// <summary>Embedding size of every modality and of the joint embedding.</summary>
+    public int Dim { get; set; } = 64;
+
+    /// <summary>Text feature embedding size.</summary>
+    public int TextEmbedDim { get; set; } = 64;
+
+    /// <summary>Dropout after each encoder and in the head.</summary>
+    public double Dropout { get; set; } = 0.2;
+
+    /// <summary>Weight of the auxiliary per-modality losses (each encoder also learns to classify on its own).</summary>
+    public double AuxWeight { get; set; } = 0.5;
+
+    /// <summary>Probability of hiding a modality of a training sample (at least one is always kept).</summary>
+    public double ModalityDropout { get; set; } = 0.15;
+
+    /// <summary>Parsed modalities.</summary>
+    public Modality Used => Data.Modalities.Parse(Modalities);
+
+    /// <summary>Parsed fusion kind.</summary>
+    public FusionKind FusionKind => FusionModule.Parse(Fusion);
+}

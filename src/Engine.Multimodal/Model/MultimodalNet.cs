@@ -1,0 +1,94 @@
+using Engine.Multimodal.Data;
+using Engine.Nn;
+
+namespace Engine.Multimodal.Model;
+
+/// <summary>What the network returns for a batch.</summary>
+/// <param name="Logits">(B, C) fused class scores.</param>
+/// <param name="Joint">(B, D) joint embedding.</param>
+/// <param name="Unimodal">(B, C) scores of each used modality's own head, in <see cref="Modalities.Ordered"/> order.</param>
+/// <param name="Mask">(B, M) presence of each used modality.</param>
+/// <param name="Weights">(B, M) attention weights, for attention fusion.</param>
+public readonly record struct NetOutput(Tensor Logits, Tensor Joint, IReadOnlyList<Tensor> Unimodal, Tensor Mask, Tensor? Weights);
+
+/// <summary>
+/// Per-modality encoders, a fusion layer and a classifier head. Each used modality has an encoder to a
+/// D-dimensional embedding and an auxiliary linear head (trained with a weighted loss so every encoder learns
+/// on its own too); the fusion layer combines the embeddings into the joint embedding and the class scores.
+/// </summary>
+public sealed class MultimodalNet : Module
+{
+    private readonly List<(Modality Kind, Module<Tensor, Tensor> Encoder, Linear Head)> _branches = new();
+    private readonly FusionModule _fusion;
+    private readonly Generator _generator;
+
+    /// <summary>Builds the network; parameters are drawn from <paramref name="seed"/>.</summary>
+    public MultimodalNet(ModelConfig config, Preprocessing prep, ulong seed)
+    {
+        Config = config;
+        var g = new Generator(seed);
+        _generator = g;
+        var used = config.Used;
+        int classes = prep.Labels.Length;
+        if ((used & Modality.Image) != 0)
+        {
+            Add(Modality.Image, "image", new ImageEncoder(prep.ImageSize, config.Dim, config.Dropout, g), classes, g);
+        }
+        if ((used & Modality.Audio) != 0)
+        {
+            Add(Modality.Audio, "audio", new AudioEncoder(prep.NMfcc, config.Dim, config.Dropout, g), classes, g);
+        }
+        if ((used & Modality.Text) != 0)
+        {
+            Add(Modality.Text, "text", new TextEncoder(prep.Vocabulary.Length, config.TextEmbedDim, config.Dim, config.Dropout, g), classes, g);
+        }
+        _fusion = RegisterModule("fusion", FusionModule.Create(config.FusionKind, _branches.Count, config.Dim, classes, config.Dropout, g));
+    }
+
+    /// <summary>The architecture.</summary>
+    public ModelConfig Config { get; }
+
+    /// <summary>Re-seeds the generator every dropout layer draws from (called once per epoch).</summary>
+    public void ReseedDropout(ulong seed) => _generator.ManualSeed(seed);
+
+    /// <summary>The used modalities in branch order.</summary>
+    public IReadOnlyList<Modality> Branches => _branches.Select(b => b.Kind).ToList();
+
+    /// <summary>The text encoder, if text is used.</summary>
+    public TextEncoder? Text => _branches.Where(b => b.Kind == Modality.Text).Select(b => (TextEncoder)b.Encoder).FirstOrDefault();
+
+    private void Add(Modality kind, string name, Module<Tensor, Tensor> encoder, int classes, Generator g)
+    {
+        RegisterModule(name, encoder);
+        var head = RegisterModule(name + "_head", new Linear(Config.Dim, classes, generator: g));
+        _branches.Add((kind, encoder, head));
+    }
+
+    /// <summary>Runs the network; <paramref name="mask"/> overrides the batch's presence mask (B, 3) when given.</summary>
+    public NetOutput Forward(Batch batch, Tensor? mask = null)
+    {
+        mask ??= batch.Mask;
+        var embeddings = new List<Tensor>();
+        var unimodal = new List<Tensor>();
+        var columns = new List<Tensor>();
+        foreach (var (kind, encoder, head) in _branches)
+        {
+            int col = Array.IndexOf(Modalities.Ordered, kind);
+            var input = kind switch
+            {
+                Modality.Image => batch.Image,
+                Modality.Audio => batch.Audio,
+                _ => batch.Text,
+            } ?? throw new ArgumentException($"MultimodalNet: the batch has no {kind.ToString().ToLowerInvariant()} input but the model uses it");
+            var m = mask.Narrow(1, col, 1); // (B, 1)
+            var e = encoder.Forward(input) * m;
+            embeddings.Add(e);
+            unimodal.Add(head.Forward(e));
+            columns.Add(m);
+        }
+        var stacked = Tensor.Stack(embeddings, 1); // (B, M, D)
+        var present = Tensor.Cat(columns, 1); // (B, M)
+        var fused = _fusion.Forward(stacked, present);
+        return new NetOutput(fused.Logits, fused.Joint, unimodal, present, fused.Weights);
+    }
+}

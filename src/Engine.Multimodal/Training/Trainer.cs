@@ -1,0 +1,252 @@
+using System.Diagnostics;
+using Engine.Multimodal.Data;
+using Engine.Multimodal.Metrics;
+using Engine.Multimodal.Model;
+
+namespace Engine.Multimodal.Training;
+
+/// <summary>Callbacks a front end uses to show progress (all optional).</summary>
+public sealed class TrainProgress
+{
+    /// <summary>A line of information (data summary, skipped rows, resume).</summary>
+    public Action<string>? Info { get; init; }
+
+    /// <summary>Decoding progress: phase name, done, total.</summary>
+    public Action<string, int, int>? Loading { get; init; }
+
+    /// <summary>Batch progress within an epoch: epoch, batch, batches, running loss.</summary>
+    public Action<int, int, int, double>? Batch { get; init; }
+
+    /// <summary>An epoch finished: its record and whether it is the new best.</summary>
+    public Action<EpochRecord, bool>? Epoch { get; init; }
+}
+
+/// <summary>The outcome of a training run.</summary>
+/// <param name="State">Final training state with the history.</param>
+/// <param name="Validation">Metrics of the best checkpoint on the validation split.</param>
+/// <param name="Test">Metrics of the best checkpoint on the test manifest, if one was given.</param>
+/// <param name="Labels">Class labels.</param>
+/// <param name="Skipped">Rows skipped in the manifests.</param>
+/// <param name="Seconds">Wall time.</param>
+public sealed record TrainResult(TrainingState State, ClassificationMetrics? Validation, ClassificationMetrics? Test, string[] Labels, IReadOnlyList<RowProblem> Skipped, double Seconds);
+
+/// <summary>
+/// Trains a <see cref="MultimodalNet"/>: stratified validation split, AdamW with a warm-up + cosine learning-rate
+/// schedule, early stopping on validation accuracy, the best weights and the last checkpoint saved atomically
+/// after every epoch, --resume from the last checkpoint, everything drawn from one seed.
+/// </summary>
+public static class Trainer
+{
+    /// <summary>Runs training and writes the model folder (config.json, model.safetensors, checkpoint.safetensors, metrics.json).</summary>
+    public static TrainResult Run(TrainOptions options, TrainProgress? progress = null)
+    {
+        options.Validate();
+        progress ??= new TrainProgress();
+        var watch = Stopwatch.StartNew();
+        var used = options.Model.Used;
+        Directory.CreateDirectory(options.OutDir);
+
+        var trainManifest = Manifest.Load(options.TrainManifest, used, strict: options.Strict);
+        var (prep, all) = DatasetBuilder.FitAndLoad(trainManifest, used, options.Strict, (d, n) => progress.Loading?.Invoke("train data", d, n));
+        var config = new SavedConfig { Model = options.Model, Preprocessing = prep, Seed = options.Seed };
+        if (options.Resume)
+        {
+            // The saved preprocessing must be reused so the resumed weights see the same inputs.
+            var saved = ModelFolder.LoadConfig(options.OutDir);
+            if (saved.Model.Modalities != options.Model.Modalities || saved.Model.Fusion != options.Model.Fusion || saved.Seed != options.Seed)
+            {
+                throw new ArgumentException($"--resume: the folder was trained with modalities {saved.Model.Modalities}, fusion {saved.Model.Fusion}, seed {saved.Seed}; this run asks for {options.Model.Modalities}, {options.Model.Fusion}, seed {options.Seed}");
+            }
+            config = saved;
+            prep = saved.Preprocessing;
+            all = DatasetBuilder.Load(trainManifest, prep, options.Strict);
+        }
+        var skipped = new List<RowProblem>(all.Problems);
+        var (trainIdx, valIdx) = StratifiedSplit(all, options.ValidationFraction, options.Seed);
+        var train = all.Subset(trainIdx);
+        var val = all.Subset(valIdx);
+        progress.Info?.Invoke($"data: {train.Count} training, {val.Count} validation samples, {prep.Labels.Length} classes, {skipped.Count} row(s) skipped; text vocabulary {prep.Vocabulary.Length} features");
+
+        var net = new MultimodalNet(config.Model, prep, options.Seed);
+        var optimizer = new AdamW(net.Parameters(), options.Lr, weightDecay: options.WeightDecay);
+        var state = new TrainingState();
+        if (options.Resume)
+        {
+            state = ModelFolder.LoadCheckpoint(options.OutDir, net, optimizer);
+            progress.Info?.Invoke($"resumed from {ModelFolder.CheckpointFile}: {state.Epoch} epoch(s) done, best validation accuracy {state.BestValAccuracy:P1} at epoch {state.BestEpoch}");
+        }
+        else
+        {
+            ModelFolder.SaveConfig(options.OutDir, config);
+        }
+
+        var loader = new BatchLoader(train, prep, used, options.BatchSize, shuffle: true, seed: options.Seed);
+        int batches = loader.BatchCount;
+        int totalSteps = options.Epochs * batches;
+        int warmup = Math.Min(batches, totalSteps / 10);
+        while (state.Epoch < options.Epochs && !state.Stopped)
+        {
+            int epoch = state.Epoch + 1;
+            var epochWatch = Stopwatch.StartNew();
+            net.Train();
+            // Dropout and modality dropout are re-seeded per epoch, so a resumed run draws what an uninterrupted one would.
+            net.ReseedDropout(options.Seed * 7919UL + (ulong)epoch);
+            var maskRng = new Generator(options.Seed * 104729UL + (ulong)epoch);
+            double lossSum = 0;
+            int correct = 0, seen = 0, b = 0;
+            foreach (var bd in loader.Epoch(epoch))
+            {
+                using var scope = TensorScope.Begin();
+                optimizer.Lr = LearningRate(options.Lr, state.Step, warmup, totalSteps);
+                var batch = bd.ToTensors(prep);
+                var mask = DropModalities(bd.Mask, bd.Size, used, config.Model.ModalityDropout, maskRng);
+                var output = net.Forward(batch, mask);
+                var loss = Loss(output, batch.Labels, config.Model.AuxWeight);
+                optimizer.ZeroGrad();
+                loss.Backward();
+                optimizer.StepOnce();
+                state.Step++;
+                double l = loss.Item();
+                if (!double.IsFinite(l))
+                {
+                    throw new InvalidOperationException($"train: the loss became {l} at epoch {epoch}, batch {b + 1}; lower --lr");
+                }
+                lossSum += l * bd.Size;
+                var pred = output.Logits.ArgMax(1).ToArray<long>();
+                for (int i = 0; i < bd.Size; i++)
+                {
+                    if (pred[i] == bd.Labels[i])
+                    {
+                        correct++;
+                    }
+                }
+                seen += bd.Size;
+                b++;
+                progress.Batch?.Invoke(epoch, b, batches, lossSum / seen);
+                optimizer.ZeroGrad();
+            }
+            var valPred = val.Count > 0 ? Evaluator.Predict(net, val, prep) : null;
+            var valMetrics = valPred is null ? null : Evaluator.Metrics(valPred, prep);
+            var record = new EpochRecord(epoch, optimizer.Lr, lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1),
+                valPred?.Loss ?? double.NaN, valMetrics?.Accuracy ?? double.NaN, valMetrics?.MacroF1 ?? double.NaN, epochWatch.Elapsed.TotalSeconds);
+            state.History.Add(record);
+            state.Epoch = epoch;
+            // Without a validation split the last epoch is the best one.
+            double acc = valMetrics?.Accuracy ?? epoch;
+            double vloss = valPred?.Loss ?? 0;
+            bool better = acc > state.BestValAccuracy || (acc == state.BestValAccuracy && vloss < state.BestValLoss);
+            if (better)
+            {
+                state.BestValAccuracy = acc;
+                state.BestValLoss = vloss;
+                state.BestEpoch = epoch;
+                state.EpochsWithoutImprovement = 0;
+                ModelFolder.SaveModel(options.OutDir, net, epoch);
+            }
+            else if (++state.EpochsWithoutImprovement >= options.Patience)
+            {
+                state.Stopped = true;
+                progress.Info?.Invoke($"early stopping: no better validation accuracy for {options.Patience} epochs (best {state.BestValAccuracy:P1} at epoch {state.BestEpoch})");
+            }
+            ModelFolder.SaveCheckpoint(options.OutDir, net, optimizer, state);
+            progress.Epoch?.Invoke(record, better);
+        }
+
+        var (best, _) = ModelFolder.LoadModel(options.OutDir);
+        var validation = val.Count > 0 ? Evaluator.Metrics(Evaluator.Predict(best, val, prep), prep) : null;
+        ClassificationMetrics? test = null;
+        if (options.TestManifest is not null)
+        {
+            var testManifest = Manifest.Load(options.TestManifest, used, prep.Labels, options.Strict);
+            var testData = DatasetBuilder.Load(testManifest, prep, options.Strict, (d, n) => progress.Loading?.Invoke("test data", d, n));
+            skipped.AddRange(testData.Problems);
+            test = Evaluator.Metrics(Evaluator.Predict(best, testData, prep), prep);
+        }
+        var result = new TrainResult(state, validation, test, prep.Labels, skipped, watch.Elapsed.TotalSeconds);
+        JsonFiles.Write(Path.Combine(options.OutDir, ModelFolder.MetricsFile), MetricsReport.From(result, options));
+        return result;
+    }
+
+    /// <summary>Linear warm-up to the peak, then cosine decay to 5% of it.</summary>
+    public static double LearningRate(double peak, long step, int warmup, int total)
+    {
+        if (step < warmup)
+        {
+            return peak * (step + 1) / warmup;
+        }
+        double t = total <= warmup ? 1 : Math.Min(1.0, (double)(step - warmup) / (total - warmup));
+        return peak * (0.05 + 0.95 * 0.5 * (1 + Math.Cos(Math.PI * t)));
+    }
+
+    /// <summary>Fused cross-entropy plus the weighted mean of each modality head's cross-entropy over samples where it is present.</summary>
+    public static Tensor Loss(NetOutput output, Tensor labels, double auxWeight)
+    {
+        var loss = Functional.CrossEntropy(output.Logits, labels);
+        if (auxWeight > 0 && output.Unimodal.Count > 0)
+        {
+            Tensor? aux = null;
+            for (int m = 0; m < output.Unimodal.Count; m++)
+            {
+                var present = output.Mask.Select(1, m);
+                var per = Functional.CrossEntropy(output.Unimodal[m], labels, reduction: Functional.Reduction.None);
+                var term = (per * present).Sum() / present.Sum().Clamp(min: 1.0);
+                aux = aux is null ? term : aux + term;
+            }
+            loss = loss + aux! * (auxWeight / output.Unimodal.Count);
+        }
+        return loss;
+    }
+
+    /// <summary>Hides each present modality with probability p, always keeping at least one; returns the (B, 3) mask.</summary>
+    public static Tensor DropModalities(float[] mask, int size, Modality used, double p, Generator g)
+    {
+        var m = (float[])mask.Clone();
+        if (p > 0 && System.Numerics.BitOperations.PopCount((uint)used) > 1)
+        {
+            for (int i = 0; i < size; i++)
+            {
+                int present = 0;
+                for (int c = 0; c < 3; c++)
+                {
+                    present += m[i * 3 + c] > 0 ? 1 : 0;
+                }
+                for (int c = 0; c < 3 && present > 1; c++)
+                {
+                    if (m[i * 3 + c] > 0 && g.NextDouble() < p)
+                    {
+                        m[i * 3 + c] = 0;
+                        present--;
+                    }
+                }
+            }
+        }
+        return Tensor.FromArray(m, new[] { size, 3 });
+    }
+
+    /// <summary>Splits indices per class: round(fraction * n_class) of each class (shuffled by the seed) go to validation.</summary>
+    public static (int[] Train, int[] Val) StratifiedSplit(MultimodalDataset data, double fraction, ulong seed)
+    {
+        var train = new List<int>();
+        var val = new List<int>();
+        var g = new Generator(seed ^ 0x5EED5EEDUL);
+        foreach (var group in Enumerable.Range(0, data.Count).GroupBy(i => data.Samples[i].Label).OrderBy(k => k.Key))
+        {
+            var idx = group.ToArray();
+            for (int i = idx.Length - 1; i > 0; i--)
+            {
+                int j = (int)g.NextInt64(i + 1);
+                (idx[i], idx[j]) = (idx[j], idx[i]);
+            }
+            int nVal = (int)Math.Round(fraction * idx.Length);
+            if (nVal >= idx.Length)
+            {
+                nVal = idx.Length - 1;
+            }
+            val.AddRange(idx.Take(nVal));
+            train.AddRange(idx.Skip(nVal));
+        }
+        train.Sort();
+        val.Sort();
+        return (train.ToArray(), val.ToArray());
+    }
+}
