@@ -767,6 +767,58 @@ def large():
     case(fam, "cross_entropy/4000x10", "cross_entropy", [big(4000, 10), ints([4000], 0, 10)])
 
 
+# ----------------------------------------------------------------------------- layouts and dtypes
+
+
+def layouts():
+    """Inputs with an offset but contiguous (narrow on dim 0), stride-0 (expanded) inputs, 0-d
+    inputs, non-contiguous index/mask/target tensors, and integer tensors through the index ops."""
+    fam = "layouts"
+    off = ["narrow", 0, 1, 3]
+    case(fam, "exp/offset_contiguous", "exp", [rn(5, 4).v(off)])
+    case(fam, "add/offset_both", "add", [rn(5, 4).v(off), rn(4, 4).v(["narrow", 0, 1, 3])])
+    case(fam, "sum/offset_dims[1]", "sum", [rn(5, 4).v(off)], {"dims": [1]})
+    case(fam, "sum/offset_dims[0]", "sum", [rn(5, 4).v(off)], {"dims": [0], "keep": True})
+    case(fam, "var/offset_all", "var", [rn(5, 4).v(off)], {})
+    case(fam, "amax/offset", "amax", [distinct(5, 4).v(off)], {"dims": [1]})
+    case(fam, "max_dim/offset", "max_dim", [distinct(5, 4).v(off)], {"dim": 1})
+    case(fam, "softmax/offset", "softmax", [rn(5, 4).v(off)], {"dim": 1})
+    case(fam, "log_softmax/offset_dim0", "log_softmax", [rn(5, 4).v(off)], {"dim": 0})
+    case(fam, "matmul/offset_operands", "matmul", [rn(5, 4).v(off), rn(6, 2).v(["narrow", 0, 2, 4])])
+    case(fam, "gather/offset_input", "gather", [rn(5, 4).v(off), ints([3, 2], 0, 4)], {"dim": 1})
+    case(fam, "index_select/offset_input", "index_select", [rn(5, 4).v(off), longs([2], [2, 0])], {"dim": 0})
+    case(fam, "cat/offset_members", "cat", [rn(5, 4).v(off), rn(3, 4).v(["narrow", 0, 2, 1])], {"dim": 0})
+    case(fam, "scatter_add/offset_self_src", "scatter_add", [rn(5, 4).v(off), ints([3, 2], 0, 4), rn(4, 2).v(["narrow", 0, 1, 3])], {"dim": 1})
+    exp = ["expand", [3, 4]]
+    case(fam, "sum/expanded_dims[0]", "sum", [rn(1, 4).v(exp)], {"dims": [0]})
+    case(fam, "mean/expanded_all", "mean", [rn(3, 1).v(["expand", [3, 4]])], {})
+    case(fam, "softmax/expanded_rows", "softmax", [rn(1, 4).v(exp)], {"dim": 1})
+    case(fam, "softmax/expanded_dim0", "softmax", [rn(3, 1).v(["expand", [3, 4]])], {"dim": 0})
+    case(fam, "amax/expanded", "amax", [rn(1, 4).v(exp)], {"dims": [1]})
+    case(fam, "mul/both_expanded", "mul", [rn(1, 4).v(exp), rn(3, 1).v(["expand", [3, 4]])])
+    case(fam, "gather/expanded_input", "gather", [rn(1, 4).v(exp), ints([3, 3], 0, 4)], {"dim": 1})
+    case(fam, "softmax/scalar_0d", "softmax", [rn()], {"dim": 0})
+    case(fam, "log_softmax/scalar_0d", "log_softmax", [rn()], {"dim": 0})
+    case(fam, "max_dim/scalar_0d", "max_dim", [rn()], {"dim": 0})
+    case(fam, "argmax/scalar_0d", "argmax", [rn()], {})
+    case(fam, "mean/scalar_0d", "mean", [rn()], {})
+    case(fam, "mul/scalar_0d_both", "mul", [rn(), rn()])
+    case(fam, "gather/transposed_index", "gather", [rn(3, 5), ints([4, 3], 0, 5).v(["t", 0, 1])], {"dim": 1})
+    case(fam, "index_select/strided_index", "index_select", [rn(5, 3), longs([6], [4, 9, 0, 9, 2, 9]).v(["slice", 0, 0, 6, 2])], {"dim": 0})
+    case(fam, "where/transposed_cond", "where", [bools([4, 3]).v(["t", 0, 1]), rn(3, 4), rn(4)])
+    case(fam, "masked_fill/expanded_mask", "masked_fill", [rn(3, 4), bools([1, 4]).v(exp)], {"value": -1.5})
+    case(fam, "cross_entropy/strided_target", "cross_entropy", [rn(3, 4), longs([6], [1, 9, 3, 9, 0, 9]).v(["slice", 0, 0, 6, 2])])
+    case(fam, "eq/int64", "eq", [ints([3, 4], 0, 3), ints([4], 0, 3)])
+    case(fam, "lt/float_vs_int64", "lt", [intvals(3, 4), ints([4], -2, 3)])
+    case(fam, "cat/int64", "cat", [ints([2, 3], 0, 9), ints([1, 3], 0, 9).v(["expand", [2, 3]])], {"dim": 1})
+    case(fam, "stack/bool", "stack", [bools([2, 3]), bools([3, 2]).v(["t", 0, 1])], {"dim": 0})
+    case(fam, "index_select/int64", "index_select", [ints([4, 3], 0, 50), longs([3], [3, 3, 1])], {"dim": 0})
+    case(fam, "gather/int64", "gather", [ints([3, 4], 0, 50), ints([3, 2], 0, 4)], {"dim": 1})
+    case(fam, "scatter_add/int64", "scatter_add", [ints([3, 4], 0, 50), ints([3, 5], 0, 4), ints([3, 5], 0, 50)], {"dim": 1})
+    case(fam, "where/int64", "where", [bools([3, 4]), ints([3, 4], 0, 9), ints([4], -9, 0)])
+    case(fam, "view/int64_transpose_reshape", "view", [ints([3, 4], 0, 9)], {"chain": [["t", 0, 1], ["reshape", [2, 6]]]})
+
+
 def main():
     elementwise()
     reductions()
@@ -775,6 +827,7 @@ def main():
     indexing()
     views()
     large()
+    layouts()
     total = 0
     os.makedirs(OUT_DIR, exist_ok=True)
     for fam, cases in CASES.items():
