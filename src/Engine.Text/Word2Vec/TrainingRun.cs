@@ -33,10 +33,8 @@ internal sealed unsafe class TrainingRun : IDisposable
     private readonly int[] _jobs;
     private readonly int _maxSentence;
     private readonly long _totalWork;
-    private long _wordsDone;
-    private long _rawDone;
-    private long _effectiveDone;
-    private int _nextJob;
+    // Written by all workers: kept on cache lines of their own so that the read-only fields above are not invalidated.
+    private readonly SharedCounters[] _shared = new SharedCounters[1];
     private Exception? _failure;
 
     public TrainingRun(TrainingCorpus corpus, Word2VecOptions options)
@@ -131,7 +129,7 @@ internal sealed unsafe class TrainingRun : IDisposable
         }
         ct.ThrowIfCancellationRequested();
         progress?.Invoke(Snapshot(elapsed));
-        var stats = new TrainingStats(Volatile.Read(ref _rawDone), Volatile.Read(ref _effectiveDone), elapsed);
+        var stats = new TrainingStats(Volatile.Read(ref _shared[0].RawDone), Volatile.Read(ref _shared[0].EffectiveDone), elapsed);
         return new Word2VecModel(_corpus.Vocabulary, _o,
             new WordVectors(_corpus.Vocabulary.Words, _dim, CopyRows(_syn0, _vocab)),
             _syn1neg != null ? CopyRows(_syn1neg, _vocab) : null,
@@ -141,11 +139,11 @@ internal sealed unsafe class TrainingRun : IDisposable
 
     private TrainingProgress Snapshot(TimeSpan elapsed)
     {
-        long done = Volatile.Read(ref _wordsDone);
+        long done = Volatile.Read(ref _shared[0].WordsDone);
         double fraction = Math.Min(1.0, done / (double)_totalWork);
         int epoch = Math.Min(_o.Epochs, 1 + (int)(done / Math.Max(1, _corpus.Tokens.Length)));
-        return new TrainingProgress(epoch, _o.Epochs, fraction, Volatile.Read(ref _rawDone),
-            Volatile.Read(ref _effectiveDone), elapsed, AlphaAt(done));
+        return new TrainingProgress(epoch, _o.Epochs, fraction, Volatile.Read(ref _shared[0].RawDone),
+            Volatile.Read(ref _shared[0].EffectiveDone), elapsed, AlphaAt(done));
     }
 
     private float AlphaAt(long done)
@@ -179,17 +177,19 @@ internal sealed unsafe class TrainingRun : IDisposable
             {
                 while (!ct.IsCancellationRequested)
                 {
-                    long j = Interlocked.Increment(ref _nextJob) - 1;
+                    long j = Interlocked.Increment(ref _shared[0].NextJob) - 1;
                     if (j >= totalJobs)
                     {
                         break;
                     }
                     int job = (int)(j % jobsPerEpoch);
+                    // Counted locally and published once per job: atomics per sentence would bounce a cache line between threads.
+                    long jobWords = 0, jobRaw = 0, jobEffective = 0;
                     for (int s = _jobs[job]; s < _jobs[job + 1]; s++)
                     {
                         int start = _corpus.SentenceStarts[s];
                         int end = _corpus.SentenceStarts[s + 1];
-                        float alpha = AlphaAt(Volatile.Read(ref _wordsDone));
+                        float alpha = AlphaAt(Volatile.Read(ref _shared[0].WordsDone) + jobWords);
                         int n = 0;
                         for (int t = start; t < end; t++)
                         {
@@ -212,10 +212,13 @@ internal sealed unsafe class TrainingRun : IDisposable
                         {
                             Cbow(sentence, n, ref rng, alpha, rows, labels, neu1, neu1e);
                         }
-                        Interlocked.Add(ref _wordsDone, end - start);
-                        Interlocked.Add(ref _rawDone, _corpus.RawSentenceLengths[s]);
-                        Interlocked.Add(ref _effectiveDone, n);
+                        jobWords += end - start;
+                        jobRaw += _corpus.RawSentenceLengths[s];
+                        jobEffective += n;
                     }
+                    Interlocked.Add(ref _shared[0].WordsDone, jobWords);
+                    Interlocked.Add(ref _shared[0].RawDone, jobRaw);
+                    Interlocked.Add(ref _shared[0].EffectiveDone, jobEffective);
                 }
             }
         }
@@ -455,6 +458,23 @@ internal sealed unsafe class TrainingRun : IDisposable
             jobs.Add(corpus.SentenceCount);
         }
         return ([.. jobs], max);
+    }
+
+    /// <summary>Progress counters, padded to 256 bytes so no other data shares their cache lines.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    private struct SharedCounters
+    {
+        [FieldOffset(64)]
+        public long WordsDone;
+
+        [FieldOffset(72)]
+        public long RawDone;
+
+        [FieldOffset(80)]
+        public long EffectiveDone;
+
+        [FieldOffset(88)]
+        public int NextJob;
     }
 
     public void Dispose()
