@@ -12,5 +12,7 @@ internal static class CommandRegistry
         yield return Word2VecCommand.CreateEval();
         yield return MfccCommand.Create();
         yield return TrainCommand.Create();
+        yield return EvalCommand.Create();
+        yield return EmbedCommand.Create();
     }
 }
