@@ -16,15 +16,15 @@ public sealed partial class FeaturePipeline
     {
         int w = TOps.Width, l = _o.FrameLength, bins = _fft.Bins, c = _fft.ComplexLength;
         int groups = (frames + w - 1) / w;
-        var zr = new T[c];
-        var zi = new T[c];
-        var work = new T[_fft.WorkLength];
-        var spec = new T[bins];
-        var frame = _kaldiFrameOps ? new T[l] : [];
-        var energy = new T[groups];
         int nMels = _mel?.NMels ?? 0;
+        int frameLen = _kaldiFrameOps ? l : 0;
+        // One thread-local buffer sliced into every scratch array: no allocation per call after the first.
+        var buffer = Scratch<T>.Rent(2 * c + _fft.WorkLength + bins + frameLen + groups + groups * nMels + Math.Max(_o.NMfcc, 1));
+        var rest = buffer.AsSpan();
+        Span<T> zr = Take(ref rest, c), zi = Take(ref rest, c), work = Take(ref rest, _fft.WorkLength);
+        Span<T> spec = Take(ref rest, bins), frame = Take(ref rest, frameLen), energy = Take(ref rest, groups);
         // Mel (or log-mel) energies of every group, kept for the utterance-wide top_db clamp before the DCT.
-        var melStore = nMels > 0 ? new T[groups * nMels] : [];
+        Span<T> melStore = Take(ref rest, groups * nMels), cep = Take(ref rest, Math.Max(_o.NMfcc, 1));
         var random = _o.Dither != 0f ? new Random(_o.DitherSeed) : null;
         int* offsets = stackalloc int[w];
         T maxDb = TOps.Splat(float.NegativeInfinity);
@@ -58,7 +58,7 @@ public sealed partial class FeaturePipeline
                     Scatter<T, TOps>(spec, output, g * w, live);
                     continue;
                 }
-                var mel = melStore.AsSpan(g * nMels, nMels);
+                var mel = melStore.Slice(g * nMels, nMels);
                 ApplyMel<T, TOps>(spec, mel);
                 Compress<T, TOps>(mel, ref maxDb);
             }
@@ -80,11 +80,10 @@ public sealed partial class FeaturePipeline
                 melStore[i] = TOps.Max(melStore[i], floor);
             }
         }
-        var cep = _dct is null ? [] : new T[_o.NMfcc];
         for (int g = 0; g < groups; g++)
         {
             int live = Math.Min(w, frames - g * w);
-            var mel = melStore.AsSpan(g * nMels, nMels);
+            var mel = melStore.Slice(g * nMels, nMels);
             if (_dct is null)
             {
                 Scatter<T, TOps>(mel, output, g * w, live);
@@ -97,6 +96,13 @@ public sealed partial class FeaturePipeline
             }
             Scatter<T, TOps>(cep, output, g * w, live);
         }
+    }
+
+    private static Span<T> Take<T>(ref Span<T> rest, int n)
+    {
+        var head = rest[..n];
+        rest = rest[n..];
+        return head;
     }
 
     /// <summary>Fast path without Kaldi frame operations: gather, window and pack in one pass.</summary>

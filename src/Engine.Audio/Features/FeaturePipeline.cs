@@ -136,7 +136,7 @@ public sealed partial class FeaturePipeline
         return output;
     }
 
-    /// <summary>The signal with the framing mode's padding, scaled by InputScale; frame f starts at f * hop.</summary>
+    /// <summary>The signal with the framing mode's padding, scaled by InputScale; frame f starts at f * hop (a thread-local buffer).</summary>
     private float[] Pad(ReadOnlySpan<float> x)
     {
         int t = x.Length;
@@ -152,7 +152,8 @@ public sealed partial class FeaturePipeline
                 {
                     throw new ArgumentException($"FeaturePipeline: reflect padding of {pad} samples needs a signal longer than {pad} samples, got {t}.");
                 }
-                p = new float[t + 2 * pad];
+                p = PadScratch.Rent(t + 2 * pad);
+                p.AsSpan(0, t + 2 * pad).Clear();
                 offset = pad;
                 if (_o.PadMode == PadMode.Reflect)
                 {
@@ -174,7 +175,8 @@ public sealed partial class FeaturePipeline
                     throw new ArgumentException($"FeaturePipeline: Kaldi edge mirroring of {pad} samples needs at least {pad} samples, got {t}.");
                 }
                 // [x[pad-1] .. x[0]] + x[start..] + [x[t-1] .. x[0]]
-                p = new float[left + (t - start) + t];
+                int total = left + (t - start) + t;
+                p = PadScratch.Rent(total);
                 for (int i = 0; i < left; i++)
                 {
                     p[i] = x[left - 1 - i] * scale;
@@ -189,14 +191,14 @@ public sealed partial class FeaturePipeline
                     p[offset + i - start] = x[i] * scale;
                 }
                 int frames = FrameCount(t);
-                if ((long)(frames - 1) * _o.Hop + _o.FrameLength > p.Length)
+                if ((long)(frames - 1) * _o.Hop + _o.FrameLength > total)
                 {
                     throw new ArgumentException($"FeaturePipeline: a {t}-sample signal is too short for Kaldi framing without snip-edges (frame length {_o.FrameLength}).");
                 }
                 return p;
             }
             default:
-                p = new float[t];
+                p = PadScratch.Rent(t);
                 offset = 0;
                 break;
         }
