@@ -127,8 +127,10 @@ def main():
                          workers=threads, seed=args.seed, epochs=args.epochs)
         model.build_vocab(sentences)
         t0 = time.perf_counter()
+        c0 = time.process_time()
         effective, raw_done = model.train(sentences, total_examples=len(sentences), epochs=args.epochs)
         secs = time.perf_counter() - t0
+        cpu = time.process_time() - c0
         ws = os.path.join(args.wordsim, 'wordsim353', 'combined.tab')
         sl = os.path.join(args.wordsim, 'simlex999', 'SimLex-999.txt')
         an = os.path.join(args.wordsim, 'analogy', 'questions-words.txt')
@@ -139,7 +141,8 @@ def main():
             'peer': 'gensim', 'version': __import__('gensim').__version__, 'threads': threads,
             'mode': 'cbow' if args.cbow else 'skipgram', 'epochs': args.epochs,
             'vocab': len(model.wv.index_to_key), 'raw_words': raw_done, 'effective_words': effective,
-            'seconds': round(secs, 3), 'raw_words_per_s': round(raw_done / secs),
+            'seconds': round(secs, 3), 'cpu_seconds': round(cpu, 3), 'load_average': os.getloadavg()[0],
+            'raw_words_per_s': round(raw_done / secs),
             'effective_words_per_s': round(effective / secs),
             'wordsim353': round(ws_r, 4), 'wordsim353_pairs': ws_n, 'wordsim353_oov': ws_oov,
             'simlex999': round(sl_r, 4), 'simlex999_pairs': sl_n, 'simlex999_oov': sl_oov,

@@ -33,13 +33,13 @@ def run(cmd):
 def engine_run(engine, corpus, wordsim, threads, out):
     text = run([engine, 'word2vec', '--corpus', corpus, '--out', out, '--threads', str(threads), '--latin1',
                 '--dim', '100', '--window', '5', '--negative', '5', '--epochs', '5', '--min-count', '5'])
-    m = re.search(r'trained: (\d+) raw words \((\d+) effective\) in ([\d.]+) s', text)
-    raw, eff, secs = int(m.group(1)), int(m.group(2)), float(m.group(3))
+    m = re.search(r'trained: (\d+) raw words \((\d+) effective\) in ([\d.]+) s.*cpu time ([\d.]+) s', text)
+    raw, eff, secs, cpu = int(m.group(1)), int(m.group(2)), float(m.group(3)), float(m.group(4))
     ev = run([engine, 'word2vec-eval', '--vectors', out, '--wordsim', wordsim])
     ws = float(re.search(r'WordSim-353 Spearman: ([-\d.]+)', ev).group(1))
     sl = float(re.search(r'SimLex-999 Spearman: ([-\d.]+)', ev).group(1))
     an = float(re.search(r'Analogy accuracy: ([-\d.]+)', ev).group(1))
-    return {'tool': 'engine', 'threads': threads, 'seconds': secs, 'raw_words_per_s': raw / secs,
+    return {'tool': 'engine', 'threads': threads, 'seconds': secs, 'cpu_seconds': cpu, 'raw_words_per_s': raw / secs,
             'effective_words_per_s': eff / secs, 'wordsim353': ws, 'simlex999': sl, 'analogy': an}
 
 
@@ -47,7 +47,7 @@ def gensim_run(corpus, wordsim, threads):
     peer = os.path.join(ROOT, 'benchmarks', 'peers', 'gensim_word2vec.py')
     line = run(['/usr/bin/python3', peer, '--corpus', corpus, '--wordsim', wordsim, '--threads', str(threads)]).strip().splitlines()[-1]
     r = json.loads(line)
-    return {'tool': 'gensim', 'threads': threads, 'seconds': r['seconds'], 'raw_words_per_s': r['raw_words_per_s'],
+    return {'tool': 'gensim', 'threads': threads, 'seconds': r['seconds'], 'cpu_seconds': r['cpu_seconds'], 'raw_words_per_s': r['raw_words_per_s'],
             'effective_words_per_s': r['effective_words_per_s'], 'wordsim353': r['wordsim353'],
             'simlex999': r['simlex999'], 'analogy': r['analogy']}
 
@@ -69,7 +69,7 @@ def main():
                 for tool in ('gensim', 'engine'):
                     res = gensim_run(corpus, wordsim, t) if tool == 'gensim' else engine_run(args.engine, corpus, wordsim, t, os.path.join(tmp, 'v.bin'))
                     res['round'] = r + 1
-                    res['load'] = os.getloadavg()[0]
+                    res['load_average'] = os.getloadavg()[0]
                     runs.append(res)
                     print(json.dumps(res), file=sys.stderr, flush=True)
     with open(args.json, 'w') as fh:
@@ -80,14 +80,18 @@ def main():
 
     print(f'Measured {datetime.date.today().isoformat()}, {args.rounds} alternating round(s); `{" ".join(sys.argv)}`')
     print()
-    print('| threads | engine words/s | gensim words/s | ratio | engine WordSim-353 | gensim | engine SimLex-999 | gensim | engine analogy | gensim |')
-    print('|---|---|---|---|---|---|---|---|---|---|')
+    loads = [x['load_average'] for x in runs]
+    print(f'1-minute load average during the runs: {min(loads):.1f} to {max(loads):.1f} (2 cores)')
+    print()
+    print('| threads | engine words/s | gensim words/s | ratio | engine WordSim-353 | gensim | engine SimLex-999 | gensim | engine analogy | gensim | engine cpu s | gensim cpu s |')
+    print('|---|---|---|---|---|---|---|---|---|---|---|---|')
     for t in args.threads:
         e = pick('engine', t, 'raw_words_per_s', statistics.median)
         g = pick('gensim', t, 'raw_words_per_s', statistics.median)
         cells = [str(t), f'{e:,.0f}', f'{g:,.0f}', f'{e / g:.2f}x']
         for key in ('wordsim353', 'simlex999', 'analogy'):
             cells += [f'{pick("engine", t, key, statistics.mean):.3f}', f'{pick("gensim", t, key, statistics.mean):.3f}']
+        cells += [f'{pick("engine", t, "cpu_seconds", statistics.median):.1f}', f'{pick("gensim", t, "cpu_seconds", statistics.median):.1f}']
         print('| ' + ' | '.join(cells) + ' |')
 
 

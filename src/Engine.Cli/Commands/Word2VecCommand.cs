@@ -77,10 +77,12 @@ internal static class Word2VecCommand
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"corpus: {raw.Files.Count} file(s), {raw.SentenceCount:N0} sentences, {raw.TokenCount:N0} tokens, vocabulary {vocabulary.Count:N0} words (min-count {parse.GetValue(minCount)}), read in {loadWatch.Elapsed.TotalSeconds:F1} s"));
                 string mode = $"{(options.Architecture == Word2VecArchitecture.SkipGram ? "skip-gram" : "CBOW")}, dim {options.Dim}, window {options.Window}, negative {options.Negative}{(options.HierarchicalSoftmax ? ", hierarchical softmax" : "")}, {options.Epochs} epochs, {options.Threads} thread(s)";
+                var cpuBefore = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
                 var model = Train(training, options, mode);
+                var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
                 var stats = model.Stats;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"trained: {stats.RawWords} raw words ({stats.EffectiveWords} effective) in {stats.Elapsed.TotalSeconds:F2} s: {stats.WordsPerSecond:F0} words/s ({stats.EffectiveWordsPerSecond:F0} effective words/s)"));
+                    $"trained: {stats.RawWords} raw words ({stats.EffectiveWords} effective) in {stats.Elapsed.TotalSeconds:F2} s: {stats.WordsPerSecond:F0} words/s ({stats.EffectiveWordsPerSecond:F0} effective words/s); cpu time {cpu.TotalSeconds:F2} s"));
                 var format = Word2VecFormat.FormatForPath(outPath);
                 Word2VecFormat.Save(model.Vectors, outPath, format);
                 Console.WriteLine($"saved: {model.Vectors.Count:N0} vectors of dim {model.Vectors.Dim} to {outPath} ({format.ToString().ToLowerInvariant()} word2vec format)");
