@@ -204,7 +204,9 @@ public static class SafeTensors
         foreach (var e in entries)
         {
             var span = bytes.AsSpan((int)(8 + headerLen + e.Begin), (int)(e.End - e.Begin));
-            tensors[e.Name] = FromBytes(span, e.Code, e.Shape);
+            // Tensor.FromArray reads an empty shape as 1-D, so 0-d tensors are made 1-element and reshaped.
+            var t = FromBytes(span, e.Code, e.Shape.Length == 0 ? new[] { 1 } : e.Shape);
+            tensors[e.Name] = e.Shape.Length == 0 ? t.Reshape() : t;
         }
         return new SafeTensorsContent(tensors, metadata);
     }
