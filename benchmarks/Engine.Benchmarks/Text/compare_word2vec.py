@@ -4,8 +4,8 @@ gensim 4.2 (benchmarks/peers/gensim_word2vec.py) on all of shared/data/text_corp
 dim 100, window 5, negative 5, 5 epochs, min-count 5, with 1 and 2 threads.
 
 Runs alternate between the two tools (gensim 1 thread, engine 1 thread, gensim 2 threads, engine
-2 threads), `--rounds` times, so background load hits both alike; throughput is the median over
-rounds, scores are the mean. Prints a markdown table and writes the raw runs as JSON.
+2 threads), `--rounds` times with seed = round number, so background load hits both alike;
+throughput is the median over rounds, scores are the mean. Prints a markdown table and writes the raw runs as JSON.
 
     dotnet build -c Release src/Engine.Cli
     /usr/bin/python3 benchmarks/Engine.Benchmarks/Text/compare_word2vec.py --rounds 3
@@ -30,9 +30,9 @@ def run(cmd):
     return p.stdout
 
 
-def engine_run(engine, corpus, wordsim, threads, out):
+def engine_run(engine, corpus, wordsim, threads, out, seed):
     text = run([engine, 'word2vec', '--corpus', corpus, '--out', out, '--threads', str(threads), '--latin1',
-                '--dim', '100', '--window', '5', '--negative', '5', '--epochs', '5', '--min-count', '5'])
+                '--dim', '100', '--window', '5', '--negative', '5', '--epochs', '5', '--min-count', '5', '--seed', str(seed)])
     m = re.search(r'trained: (\d+) raw words \((\d+) effective\) in ([\d.]+) s.*cpu time ([\d.]+) s', text)
     raw, eff, secs, cpu = int(m.group(1)), int(m.group(2)), float(m.group(3)), float(m.group(4))
     ev = run([engine, 'word2vec-eval', '--vectors', out, '--wordsim', wordsim])
@@ -43,9 +43,9 @@ def engine_run(engine, corpus, wordsim, threads, out):
             'effective_words_per_s': eff / secs, 'wordsim353': ws, 'simlex999': sl, 'analogy': an}
 
 
-def gensim_run(corpus, wordsim, threads):
+def gensim_run(corpus, wordsim, threads, seed):
     peer = os.path.join(ROOT, 'benchmarks', 'peers', 'gensim_word2vec.py')
-    line = run(['/usr/bin/python3', peer, '--corpus', corpus, '--wordsim', wordsim, '--threads', str(threads)]).strip().splitlines()[-1]
+    line = run(['/usr/bin/python3', peer, '--corpus', corpus, '--wordsim', wordsim, '--threads', str(threads), '--seed', str(seed)]).strip().splitlines()[-1]
     r = json.loads(line)
     return {'tool': 'gensim', 'threads': threads, 'seconds': r['seconds'], 'cpu_seconds': r['cpu_seconds'], 'raw_words_per_s': r['raw_words_per_s'],
             'effective_words_per_s': r['effective_words_per_s'], 'wordsim353': r['wordsim353'],
@@ -67,7 +67,8 @@ def main():
         for r in range(args.rounds):
             for t in args.threads:
                 for tool in ('gensim', 'engine'):
-                    res = gensim_run(corpus, wordsim, t) if tool == 'gensim' else engine_run(args.engine, corpus, wordsim, t, os.path.join(tmp, 'v.bin'))
+                    res = (gensim_run(corpus, wordsim, t, r + 1) if tool == 'gensim'
+                           else engine_run(args.engine, corpus, wordsim, t, os.path.join(tmp, 'v.bin'), r + 1))
                     res['round'] = r + 1
                     res['load_average'] = os.getloadavg()[0]
                     runs.append(res)
