@@ -54,7 +54,14 @@ public static unsafe class Conv2d
         }
         else
         {
-            ForwardGemm(x, w, y, p);
+            // With one group the bias rides along in the GEMM as an extra column of the weight
+            // times a row of ones in the unrolled input: no separate pass over y.
+            bool fold = !bias.IsEmpty && p.Groups == 1 && !p.IsPointwise;
+            ForwardGemm(x, w, fold ? bias : ReadOnlySpan<T>.Empty, y, p);
+            if (fold)
+            {
+                return;
+            }
         }
         if (!bias.IsEmpty)
         {
@@ -184,7 +191,7 @@ public static unsafe class Conv2d
         }
     }
 
-    private static void ForwardGemm<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, Span<T> y, in Conv2dParams p)
+    private static void ForwardGemm<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, ReadOnlySpan<T> foldedBias, Span<T> y, in Conv2dParams p)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int g = p.Groups, ocg = p.OutPerGroup, cg = p.InPerGroup, ohw = p.OutH * p.OutW, hw = p.Height * p.Width;
@@ -200,9 +207,28 @@ public static unsafe class Conv2d
             return;
         }
         int rows = p.ColRows;
-        long sampleCol = (long)c * p.KernelH * p.KernelW * ohw;
+        bool fold = !foldedBias.IsEmpty;
+        long sampleCol = ((long)c * p.KernelH * p.KernelW + (fold ? 1 : 0)) * ohw;
         int chunk = ChunkSamples<T>(p, sampleCol);
         var col = ConvWorkspace<T>.Get(0, chunk * sampleCol);
+        ReadOnlySpan<T> a = w;
+        int k = rows;
+        if (fold)
+        {
+            // [W | bias] (OC x rows + 1) against [col; ones] (rows + 1 x OHW).
+            k = rows + 1;
+            var wb = ConvWorkspace<T>.Get(1, (long)oc * k);
+            for (int o = 0; o < oc; o++)
+            {
+                w.Slice(o * rows, rows).CopyTo(wb.AsSpan(o * k, rows));
+                wb[o * k + rows] = foldedBias[o];
+            }
+            a = wb;
+            for (int i = 0; i < chunk; i++)
+            {
+                col.AsSpan(checked((int)(i * sampleCol + (long)rows * ohw)), ohw).Fill(T.One);
+            }
+        }
         for (int n0 = 0; n0 < p.Batch; n0 += chunk)
         {
             int cnt = Math.Min(chunk, p.Batch - n0);
@@ -210,7 +236,7 @@ public static unsafe class Conv2d
             for (int gi = 0; gi < g; gi++)
             {
                 // y_g (OCg x OHW) = W_g (OCg x rows) @ col_g (rows x OHW), batched over the chunk's samples.
-                Gemm.Batched(cnt, ocg, ohw, rows, T.One, w, new MatrixView(gi * ocg * rows, rows, 1), 0,
+                Gemm.Batched(cnt, ocg, ohw, k, T.One, a, new MatrixView(gi * ocg * k, k, 1), 0,
                     col, new MatrixView(gi * rows * ohw, ohw, 1), checked((int)sampleCol), T.Zero,
                     y, new MatrixView((n0 * oc + gi * ocg) * ohw, ohw, 1), oc * ohw);
             }
