@@ -40,12 +40,95 @@ public sealed partial class CpuBackend : Backend
                     return;
             }
         }
-        // Integer, bool and converting copies: a plain strided loop.
+        if (IsContiguous(shape, src.Strides) && IsContiguous(shape, dst.Strides) && TryConvertContiguous(src, dst, Numel(shape)))
+        {
+            return;
+        }
+        // Integer, bool and other converting copies of strided data: a plain strided loop.
         var from = ReadAsDouble(src.Storage);
         var to = WriteFromDouble(dst.Storage);
         var s = src;
         var d = dst;
         StridedLoop.ForEach(shape, s.Strides, d.Strides, s.Offset, d.Offset, (si, di) => to(di, from(si)));
+    }
+
+    /// <summary>The common dtype conversions of contiguous data as typed loops (comparisons, masks, labels).</summary>
+    private static bool TryConvertContiguous(Operand src, Operand dst, int n)
+    {
+        switch (src.Storage.DType, dst.Storage.DType)
+        {
+            case (DType.Float32, DType.Float64):
+                {
+                    var a = S<float>(src.Storage).Slice(src.Offset, n);
+                    var b = S<double>(dst.Storage).Slice(dst.Offset, n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        b[i] = a[i];
+                    }
+                    return true;
+                }
+            case (DType.Float64, DType.Float32):
+                System.Numerics.Tensors.TensorPrimitives.ConvertTruncating<double, float>(S<double>(src.Storage).Slice(src.Offset, n), S<float>(dst.Storage).Slice(dst.Offset, n));
+                return true;
+            case (DType.Float32, DType.Bool):
+                {
+                    var a = S<float>(src.Storage).Slice(src.Offset, n);
+                    var b = S<bool>(dst.Storage).Slice(dst.Offset, n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        b[i] = a[i] != 0;
+                    }
+                    return true;
+                }
+            case (DType.Float64, DType.Bool):
+                {
+                    var a = S<double>(src.Storage).Slice(src.Offset, n);
+                    var b = S<bool>(dst.Storage).Slice(dst.Offset, n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        b[i] = a[i] != 0;
+                    }
+                    return true;
+                }
+            case (DType.Bool, DType.Float32):
+                {
+                    var a = S<bool>(src.Storage).Slice(src.Offset, n);
+                    var b = S<float>(dst.Storage).Slice(dst.Offset, n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        b[i] = a[i] ? 1f : 0f;
+                    }
+                    return true;
+                }
+            case (DType.Int64, DType.Float32):
+                {
+                    var a = S<long>(src.Storage).Slice(src.Offset, n);
+                    var b = S<float>(dst.Storage).Slice(dst.Offset, n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        b[i] = a[i];
+                    }
+                    return true;
+                }
+            case (DType.Int64, DType.Float64):
+                {
+                    var a = S<long>(src.Storage).Slice(src.Offset, n);
+                    var b = S<double>(dst.Storage).Slice(dst.Offset, n);
+                    for (int i = 0; i < n; i++)
+                    {
+                        b[i] = a[i];
+                    }
+                    return true;
+                }
+            case (DType.Int64, DType.Int64):
+                S<long>(src.Storage).Slice(src.Offset, n).CopyTo(S<long>(dst.Storage).Slice(dst.Offset, n));
+                return true;
+            case (DType.Bool, DType.Bool):
+                S<bool>(src.Storage).Slice(src.Offset, n).CopyTo(S<bool>(dst.Storage).Slice(dst.Offset, n));
+                return true;
+            default:
+                return false;
+        }
     }
 
     private static Func<int, double> ReadAsDouble(Storage s) => s.DType switch
