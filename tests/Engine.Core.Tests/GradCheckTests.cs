@@ -20,6 +20,21 @@ public class GradCheckTests
         .Where(c => c.Inputs.Sum(i => i.Data.Length) <= 2000) // the large family drives multi-core paths; too big for finite differences
         .Select(c => new TestCaseData(c).SetArgDisplayNames(c.ToString()));
 
+    [Test]
+    public void EveryDifferentiableOpIsChecked()
+    {
+        var checkedOps = FixtureCases().Select(d => ((FixtureCase)d.Arguments[0]!).Op).ToHashSet();
+        string[] differentiable =
+        [
+            "add", "sub", "mul", "div", "neg", "pow", "pow_s", "exp", "log", "sqrt", "rsqrt", "abs", "clamp", "tanh", "sigmoid",
+            "relu", "leaky_relu", "gelu", "silu", "softplus", "sin", "cos", "maximum", "minimum",
+            "sum", "mean", "var", "std", "amax", "amin", "max_dim", "min_dim", "logsumexp", "softmax", "log_softmax",
+            "matmul", "linear", "cross_entropy", "nll_loss", "mse_loss", "bce_logits",
+            "cat", "stack", "index_select", "gather", "scatter_add", "masked_fill", "where", "view", "chunk", "split",
+        ];
+        Assert.That(differentiable.Where(op => !checkedOps.Contains(op)), Is.Empty, "differentiable ops without a GradCheck");
+    }
+
     [TestCaseSource(nameof(FixtureCases))]
     public void Fixture(FixtureCase c)
     {
