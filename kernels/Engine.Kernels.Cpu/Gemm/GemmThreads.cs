@@ -77,8 +77,8 @@ internal static class GemmThreads
 
     private sealed class Worker
     {
-        // How long a worker spins for the next job before it blocks (Stopwatch ticks).
-        private static readonly long SpinTicks = Stopwatch.Frequency / 5000;
+        // How long a worker spins for the next job before it blocks: 100 us (Stopwatch ticks).
+        private static readonly long SpinTicks = Stopwatch.Frequency / 10000;
 
         private readonly ManualResetEventSlim wake = new(false);
         private GemmJob? job;
