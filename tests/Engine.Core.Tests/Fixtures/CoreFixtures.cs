@@ -95,7 +95,7 @@ public static class CoreFixtures
         }
         var outs = c.GetProperty("outs").EnumerateArray().Select(ParseTensor).ToArray();
         var vs = c.GetProperty("vs").EnumerateArray().Select((v, i) => v.ValueKind == JsonValueKind.Object
-            ? Generate(ShapeUtilNumel(outs[i].Shape), v.GetProperty("gen")) : NumbersOrNull(v)).ToArray();
+            ? Generate(Numel(outs[i].Shape), v.GetProperty("gen")) : NumbersOrNull(v)).ToArray();
         var grads = c.GetProperty("grads").EnumerateArray().ToArray();
         return new FixtureCase
         {
@@ -117,7 +117,7 @@ public static class CoreFixtures
     {
         Shape = Ints(e.GetProperty("s")),
         Kind = e.GetProperty("t").GetString()![0],
-        Data = e.TryGetProperty("gen", out var gen) ? Generate(ShapeUtilNumel(Ints(e.GetProperty("s"))), gen) : Numbers(e.GetProperty("d")),
+        Data = e.TryGetProperty("gen", out var gen) ? Generate(Numel(Ints(e.GetProperty("s"))), gen) : Numbers(e.GetProperty("d")),
         Index = e.TryGetProperty("i", out var idx) ? Ints(idx) : null,
         Grad = e.TryGetProperty("g", out _),
         View = e.TryGetProperty("v", out var v) ? v.EnumerateArray().Select(s => s.Clone()).ToArray() : [],
@@ -125,7 +125,7 @@ public static class CoreFixtures
 
     private static int[] Ints(JsonElement e) => e.EnumerateArray().Select(x => x.GetInt32()).ToArray();
 
-    private static int ShapeUtilNumel(int[] shape) => shape.Aggregate(1, (p, d) => p * d);
+    private static int Numel(int[] shape) => shape.Aggregate(1, (p, d) => p * d);
 
     /// <summary>gen_values of the generator: ((i a + b) mod m - (m - 1) / 2) / scale, in exact integer arithmetic.</summary>
     private static double[] Generate(int n, JsonElement gen)

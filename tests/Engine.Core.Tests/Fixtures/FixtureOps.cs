@@ -165,9 +165,9 @@ public static class FixtureOps
     }
 
     /// <summary>
-    /// A scalar-free objective that backpropagates the fixture's upstream gradients: the single
-    /// output that carries a v itself (use with Backward(v)), or sum_i (out_i * v_i).sum() when
-    /// several outputs carry one (chunk, split).
+    /// Pairs each output that PyTorch differentiated with its upstream gradient v (as a tensor of
+    /// the run's dtype). One pair is backpropagated with Backward(v); several (chunk, split) through
+    /// sum_i (out_i * v_i).sum(), which gives every input the same gradient.
     /// </summary>
     public static List<(Tensor Out, Tensor V)> Upstream(FixtureCase c, Tensor[] outs, DType floatType)
     {
