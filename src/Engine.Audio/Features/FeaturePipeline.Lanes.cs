@@ -17,7 +17,7 @@ public sealed partial class FeaturePipeline
         int w = TOps.Width, l = _o.FrameLength, bins = _fft.Bins, c = _fft.ComplexLength;
         int groups = (frames + w - 1) / w;
         int nMels = _mel?.NMels ?? 0;
-        int frameLen = _kaldiFrameOps ? l : 0;
+        int frameLen = _kaldiFrameOps || !_fft.IsPacked ? l : 0;
         // One thread-local buffer sliced into every scratch array: no allocation per call after the first.
         var buffer = Scratch<T>.Rent(2 * c + _fft.WorkLength + bins + frameLen + groups + groups * nMels + Math.Max(_o.NMfcc, 1));
         var rest = buffer.AsSpan();
@@ -45,7 +45,7 @@ public sealed partial class FeaturePipeline
                 }
                 else
                 {
-                    GatherWindowed<T, TOps>(p, offsets, zr, zi);
+                    GatherWindowed<T, TOps>(p, offsets, frame, zr, zi);
                 }
                 _fft.Power<T, TOps>(zr, zi, work, spec, _o.Magnitude);
                 if (_mel is null)
@@ -106,7 +106,7 @@ public sealed partial class FeaturePipeline
     }
 
     /// <summary>Fast path without Kaldi frame operations: gather, window and pack in one pass.</summary>
-    private unsafe void GatherWindowed<T, TOps>(float* p, int* offsets, Span<T> zr, Span<T> zi)
+    private unsafe void GatherWindowed<T, TOps>(float* p, int* offsets, Span<T> frame, Span<T> zr, Span<T> zi)
         where T : unmanaged where TOps : ILaneOps<T>
     {
         int l = _o.FrameLength, c = _fft.ComplexLength;
@@ -115,23 +115,35 @@ public sealed partial class FeaturePipeline
         T zero = TOps.Splat(0f);
         if (_fft.IsPacked)
         {
-            int full = l / 2;
-            for (int k = 0; k < full; k++)
+            // Consecutive samples of W frames, transposed into lanes 8 at a time (8x8 blocks), windowed and
+            // packed straight into the even/odd halves, so no frame-sized buffer is touched.
+            Span<T> block = stackalloc T[8];
+            int j = 0;
+            for (; j + 8 <= l; j += 8)
             {
-                zr[k] = TOps.Mul(TOps.Gather(p + 2 * k, offsets), TOps.Tw(win, winD, 2 * k));
-                zi[k] = TOps.Mul(TOps.Gather(p + 2 * k + 1, offsets), TOps.Tw(win, winD, 2 * k + 1));
+                TOps.GatherBlock(p + j, offsets, block);
+                int k = j / 2;
+                zr[k] = TOps.Mul(block[0], TOps.Tw(win, winD, j));
+                zi[k] = TOps.Mul(block[1], TOps.Tw(win, winD, j + 1));
+                zr[k + 1] = TOps.Mul(block[2], TOps.Tw(win, winD, j + 2));
+                zi[k + 1] = TOps.Mul(block[3], TOps.Tw(win, winD, j + 3));
+                zr[k + 2] = TOps.Mul(block[4], TOps.Tw(win, winD, j + 4));
+                zi[k + 2] = TOps.Mul(block[5], TOps.Tw(win, winD, j + 5));
+                zr[k + 3] = TOps.Mul(block[6], TOps.Tw(win, winD, j + 6));
+                zi[k + 3] = TOps.Mul(block[7], TOps.Tw(win, winD, j + 7));
             }
-            for (int k = full; k < c; k++)
+            for (int k = j / 2; k < c; k++)
             {
                 zr[k] = 2 * k < l ? TOps.Mul(TOps.Gather(p + 2 * k, offsets), TOps.Tw(win, winD, 2 * k)) : zero;
-                zi[k] = zero;
+                zi[k] = 2 * k + 1 < l ? TOps.Mul(TOps.Gather(p + 2 * k + 1, offsets), TOps.Tw(win, winD, 2 * k + 1)) : zero;
             }
         }
         else
         {
+            TOps.GatherBlock(p, offsets, frame);
             for (int k = 0; k < c; k++)
             {
-                zr[k] = k < l ? TOps.Mul(TOps.Gather(p + k, offsets), TOps.Tw(win, winD, k)) : zero;
+                zr[k] = k < l ? TOps.Mul(frame[k], TOps.Tw(win, winD, k)) : zero;
                 zi[k] = zero;
             }
         }
@@ -145,10 +157,7 @@ public sealed partial class FeaturePipeline
         where T : unmanaged where TOps : ILaneOps<T>
     {
         int l = _o.FrameLength, w = TOps.Width;
-        for (int j = 0; j < l; j++)
-        {
-            frame[j] = TOps.Gather(p + j, offsets);
-        }
+        TOps.GatherBlock(p, offsets, frame);
         if (random is not null)
         {
             Span<float> noise = stackalloc float[w];

@@ -5,7 +5,7 @@ namespace Engine.Audio.Features;
 
 /// <summary>
 /// Frames a signal and computes, per frame, a spectrum, mel energies or cepstral coefficients as the
-/// <see cref="FeatureOptions"/> say. Frames are processed 16 (AVX-512) or 8 (AVX2) at a time, one frame per
+/// <see cref="FeatureOptions"/> say. Frames are processed 8 at a time (AVX2; float64 work 4 at a time), one frame per
 /// SIMD lane, so every stage (window, FFT, power, mel, log, DCT) is vectorised without shuffles.
 /// A pipeline is immutable and thread-safe; each call allocates its own scratch.
 /// </summary>
@@ -101,10 +101,6 @@ public sealed partial class FeaturePipeline
         {
             Run<Vector256<double>, Lane256D>(padded, frames, output);
         }
-        else if (Vector512.IsHardwareAccelerated)
-        {
-            Run<Vector512<float>, Lane512>(padded, frames, output);
-        }
         else if (Vector256.IsHardwareAccelerated)
         {
             Run<Vector256<float>, Lane256>(padded, frames, output);
@@ -117,7 +113,7 @@ public sealed partial class FeaturePipeline
     }
 
     /// <summary>Same as <see cref="Compute"/> with a chosen lane width (1, 8 or 16 floats; 4 doubles), for tests and benchmarks.</summary>
-    internal float[,] ComputeWithLanes(ReadOnlySpan<float> samples, int width)
+    internal float[,] ComputeWithLanes(float[] samples, int width)
     {
         int frames = FrameCount(samples.Length);
         var output = new float[frames, OutputSize];

@@ -32,6 +32,8 @@ internal interface ILaneOps<T> where T : unmanaged
     static abstract T FromLanes(ReadOnlySpan<float> lanes);
     /// <summary>Lane i = p[offsets[i]].</summary>
     static abstract unsafe T Gather(float* p, int* offsets);
+    /// <summary>dst[j] lane i = p[offsets[i] + j] for j &lt; dst.Length: a block of consecutive samples of every lane's frame.</summary>
+    static abstract unsafe void GatherBlock(float* p, int* offsets, Span<T> dst);
 }
 
 /// <summary>One signal per lane vector: plain floats.</summary>
@@ -52,6 +54,7 @@ internal readonly struct ScalarLane : ILaneOps<float>
     public static float Lane(float a, int i) => a;
     public static float FromLanes(ReadOnlySpan<float> lanes) => lanes[0];
     public static unsafe float Gather(float* p, int* offsets) => p[offsets[0]];
+    public static unsafe void GatherBlock(float* p, int* offsets, Span<float> dst) => new ReadOnlySpan<float>(p + offsets[0], dst.Length).CopyTo(dst);
 }
 
 /// <summary>Eight signals per lane vector (AVX2).</summary>
@@ -82,6 +85,56 @@ internal readonly struct Lane256 : ILaneOps<Vector256<float>>
         return Vector256.Create(p[offsets[0]], p[offsets[1]], p[offsets[2]], p[offsets[3]],
             p[offsets[4]], p[offsets[5]], p[offsets[6]], p[offsets[7]]);
     }
+
+    public static unsafe void GatherBlock(float* p, int* offsets, Span<Vector256<float>> dst)
+    {
+        int j = 0;
+        if (Avx.IsSupported)
+        {
+            float* r0 = p + offsets[0], r1 = p + offsets[1], r2 = p + offsets[2], r3 = p + offsets[3];
+            float* r4 = p + offsets[4], r5 = p + offsets[5], r6 = p + offsets[6], r7 = p + offsets[7];
+            for (; j + 8 <= dst.Length; j += 8)
+            {
+                Transpose8(Avx.LoadVector256(r0 + j), Avx.LoadVector256(r1 + j), Avx.LoadVector256(r2 + j), Avx.LoadVector256(r3 + j),
+                    Avx.LoadVector256(r4 + j), Avx.LoadVector256(r5 + j), Avx.LoadVector256(r6 + j), Avx.LoadVector256(r7 + j), dst.Slice(j, 8));
+            }
+        }
+        for (; j < dst.Length; j++)
+        {
+            dst[j] = Gather(p + j, offsets);
+        }
+    }
+
+    /// <summary>8x8 transpose: out[k] = (r0[k], ..., r7[k]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Transpose8(Vector256<float> r0, Vector256<float> r1, Vector256<float> r2, Vector256<float> r3,
+        Vector256<float> r4, Vector256<float> r5, Vector256<float> r6, Vector256<float> r7, Span<Vector256<float>> o)
+    {
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var s0 = Avx.Shuffle(t0, t2, 0x44);
+        var s1 = Avx.Shuffle(t0, t2, 0xEE);
+        var s2 = Avx.Shuffle(t1, t3, 0x44);
+        var s3 = Avx.Shuffle(t1, t3, 0xEE);
+        var s4 = Avx.Shuffle(t4, t6, 0x44);
+        var s5 = Avx.Shuffle(t4, t6, 0xEE);
+        var s6 = Avx.Shuffle(t5, t7, 0x44);
+        var s7 = Avx.Shuffle(t5, t7, 0xEE);
+        o[0] = Avx.Permute2x128(s0, s4, 0x20);
+        o[1] = Avx.Permute2x128(s1, s5, 0x20);
+        o[2] = Avx.Permute2x128(s2, s6, 0x20);
+        o[3] = Avx.Permute2x128(s3, s7, 0x20);
+        o[4] = Avx.Permute2x128(s0, s4, 0x31);
+        o[5] = Avx.Permute2x128(s1, s5, 0x31);
+        o[6] = Avx.Permute2x128(s2, s6, 0x31);
+        o[7] = Avx.Permute2x128(s3, s7, 0x31);
+    }
 }
 
 /// <summary>Sixteen signals per lane vector (AVX-512).</summary>
@@ -105,6 +158,26 @@ internal readonly struct Lane512 : ILaneOps<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Vector512<float> Gather(float* p, int* offsets) =>
         Vector512.Create(Lane256.Gather(p, offsets), Lane256.Gather(p, offsets + 8));
+
+    public static unsafe void GatherBlock(float* p, int* offsets, Span<Vector512<float>> dst)
+    {
+        Span<Vector256<float>> lo = stackalloc Vector256<float>[8];
+        Span<Vector256<float>> hi = stackalloc Vector256<float>[8];
+        int j = 0;
+        for (; j + 8 <= dst.Length; j += 8)
+        {
+            Lane256.GatherBlock(p + j, offsets, lo);
+            Lane256.GatherBlock(p + j, offsets + 8, hi);
+            for (int k = 0; k < 8; k++)
+            {
+                dst[j + k] = Vector512.Create(lo[k], hi[k]);
+            }
+        }
+        for (; j < dst.Length; j++)
+        {
+            dst[j] = Gather(p + j, offsets);
+        }
+    }
 }
 
 /// <summary>Four signals per lane vector in double precision (AVX2), for references that need float64 accuracy.</summary>
@@ -127,6 +200,13 @@ internal readonly struct Lane256D : ILaneOps<Vector256<double>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe Vector256<double> Gather(float* p, int* offsets) =>
         Vector256.Create(p[offsets[0]], p[offsets[1]], p[offsets[2]], (double)p[offsets[3]]);
+    public static unsafe void GatherBlock(float* p, int* offsets, Span<Vector256<double>> dst)
+    {
+        for (int j = 0; j < dst.Length; j++)
+        {
+            dst[j] = Gather(p + j, offsets);
+        }
+    }
     public static void ToFloats(ReadOnlySpan<Vector256<double>> src, Span<float> dst)
     {
         var flat = MemoryMarshal.Cast<Vector256<double>, double>(src);

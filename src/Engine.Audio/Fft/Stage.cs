@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Engine.Audio.Fft;
 
@@ -88,6 +89,10 @@ internal sealed class Stage
     private void Radix2<T, TOps>(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int s)
         where T : unmanaged where TOps : ILaneOps<T>
     {
+        ref T xrR = ref MemoryMarshal.GetReference(xr);
+        ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr);
+        ref T yiR = ref MemoryMarshal.GetReference(yi);
         int m = _m;
         for (int p = 0; p < m; p++)
         {
@@ -95,13 +100,13 @@ internal sealed class Stage
             for (int q = 0; q < s; q++)
             {
                 int i0 = q + s * p, i1 = i0 + s * m;
-                T ar = xr[i0], ai = xi[i0], br = xr[i1], bi = xi[i1];
+                T ar = Unsafe.Add(ref xrR, i0), ai = Unsafe.Add(ref xiR, i0), br = Unsafe.Add(ref xrR, i1), bi = Unsafe.Add(ref xiR, i1);
                 int o = q + s * 2 * p;
-                yr[o] = TOps.Add(ar, br);
-                yi[o] = TOps.Add(ai, bi);
+                Unsafe.Add(ref yrR, o) = TOps.Add(ar, br);
+                Unsafe.Add(ref yiR, o) = TOps.Add(ai, bi);
                 T dr = TOps.Sub(ar, br), di = TOps.Sub(ai, bi);
-                yr[o + s] = CRe<T, TOps>(dr, di, wr, wi);
-                yi[o + s] = CIm<T, TOps>(dr, di, wr, wi);
+                Unsafe.Add(ref yrR, o + s) = CRe<T, TOps>(dr, di, wr, wi);
+                Unsafe.Add(ref yiR, o + s) = CIm<T, TOps>(dr, di, wr, wi);
             }
         }
     }
@@ -109,6 +114,10 @@ internal sealed class Stage
     private void Radix3<T, TOps>(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int s)
         where T : unmanaged where TOps : ILaneOps<T>
     {
+        ref T xrR = ref MemoryMarshal.GetReference(xr);
+        ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr);
+        ref T yiR = ref MemoryMarshal.GetReference(yi);
         int m = _m;
         T half = TOps.Splat(-0.5f);
         T sn = TOps.SplatD(Math.Sqrt(3.0) / 2.0);
@@ -119,21 +128,21 @@ internal sealed class Stage
             for (int q = 0; q < s; q++)
             {
                 int i0 = q + s * p, i1 = i0 + s * m, i2 = i1 + s * m;
-                T a0r = xr[i0], a0i = xi[i0];
-                T t0r = TOps.Add(xr[i1], xr[i2]), t0i = TOps.Add(xi[i1], xi[i2]);
-                T dr = TOps.Sub(xr[i1], xr[i2]), di = TOps.Sub(xi[i1], xi[i2]);
+                T a0r = Unsafe.Add(ref xrR, i0), a0i = Unsafe.Add(ref xiR, i0);
+                T t0r = TOps.Add(Unsafe.Add(ref xrR, i1), Unsafe.Add(ref xrR, i2)), t0i = TOps.Add(Unsafe.Add(ref xiR, i1), Unsafe.Add(ref xiR, i2));
+                T dr = TOps.Sub(Unsafe.Add(ref xrR, i1), Unsafe.Add(ref xrR, i2)), di = TOps.Sub(Unsafe.Add(ref xiR, i1), Unsafe.Add(ref xiR, i2));
                 T t1r = TOps.MulAdd(t0r, half, a0r), t1i = TOps.MulAdd(t0i, half, a0i);
                 // -i * sin(2pi/3) * d
                 T t2r = TOps.Mul(sn, di), t2i = TOps.Sub(TOps.Splat(0f), TOps.Mul(sn, dr));
                 int o = q + s * 3 * p;
-                yr[o] = TOps.Add(a0r, t0r);
-                yi[o] = TOps.Add(a0i, t0i);
+                Unsafe.Add(ref yrR, o) = TOps.Add(a0r, t0r);
+                Unsafe.Add(ref yiR, o) = TOps.Add(a0i, t0i);
                 T b1r = TOps.Add(t1r, t2r), b1i = TOps.Add(t1i, t2i);
                 T b2r = TOps.Sub(t1r, t2r), b2i = TOps.Sub(t1i, t2i);
-                yr[o + s] = CRe<T, TOps>(b1r, b1i, w1r, w1i);
-                yi[o + s] = CIm<T, TOps>(b1r, b1i, w1r, w1i);
-                yr[o + 2 * s] = CRe<T, TOps>(b2r, b2i, w2r, w2i);
-                yi[o + 2 * s] = CIm<T, TOps>(b2r, b2i, w2r, w2i);
+                Unsafe.Add(ref yrR, o + s) = CRe<T, TOps>(b1r, b1i, w1r, w1i);
+                Unsafe.Add(ref yiR, o + s) = CIm<T, TOps>(b1r, b1i, w1r, w1i);
+                Unsafe.Add(ref yrR, o + 2 * s) = CRe<T, TOps>(b2r, b2i, w2r, w2i);
+                Unsafe.Add(ref yiR, o + 2 * s) = CIm<T, TOps>(b2r, b2i, w2r, w2i);
             }
         }
     }
@@ -141,6 +150,10 @@ internal sealed class Stage
     private void Radix4<T, TOps>(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int s)
         where T : unmanaged where TOps : ILaneOps<T>
     {
+        ref T xrR = ref MemoryMarshal.GetReference(xr);
+        ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr);
+        ref T yiR = ref MemoryMarshal.GetReference(yi);
         int m = _m;
         for (int p = 0; p < m; p++)
         {
@@ -150,23 +163,23 @@ internal sealed class Stage
             for (int q = 0; q < s; q++)
             {
                 int i0 = q + s * p, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m;
-                T s02r = TOps.Add(xr[i0], xr[i2]), s02i = TOps.Add(xi[i0], xi[i2]);
-                T d02r = TOps.Sub(xr[i0], xr[i2]), d02i = TOps.Sub(xi[i0], xi[i2]);
-                T s13r = TOps.Add(xr[i1], xr[i3]), s13i = TOps.Add(xi[i1], xi[i3]);
-                T d13r = TOps.Sub(xr[i1], xr[i3]), d13i = TOps.Sub(xi[i1], xi[i3]);
+                T s02r = TOps.Add(Unsafe.Add(ref xrR, i0), Unsafe.Add(ref xrR, i2)), s02i = TOps.Add(Unsafe.Add(ref xiR, i0), Unsafe.Add(ref xiR, i2));
+                T d02r = TOps.Sub(Unsafe.Add(ref xrR, i0), Unsafe.Add(ref xrR, i2)), d02i = TOps.Sub(Unsafe.Add(ref xiR, i0), Unsafe.Add(ref xiR, i2));
+                T s13r = TOps.Add(Unsafe.Add(ref xrR, i1), Unsafe.Add(ref xrR, i3)), s13i = TOps.Add(Unsafe.Add(ref xiR, i1), Unsafe.Add(ref xiR, i3));
+                T d13r = TOps.Sub(Unsafe.Add(ref xrR, i1), Unsafe.Add(ref xrR, i3)), d13i = TOps.Sub(Unsafe.Add(ref xiR, i1), Unsafe.Add(ref xiR, i3));
                 int o = q + s * 4 * p;
-                yr[o] = TOps.Add(s02r, s13r);
-                yi[o] = TOps.Add(s02i, s13i);
+                Unsafe.Add(ref yrR, o) = TOps.Add(s02r, s13r);
+                Unsafe.Add(ref yiR, o) = TOps.Add(s02i, s13i);
                 // -i * d13 = (d13i, -d13r)
                 T b1r = TOps.Add(d02r, d13i), b1i = TOps.Sub(d02i, d13r);
                 T b2r = TOps.Sub(s02r, s13r), b2i = TOps.Sub(s02i, s13i);
                 T b3r = TOps.Sub(d02r, d13i), b3i = TOps.Add(d02i, d13r);
-                yr[o + s] = CRe<T, TOps>(b1r, b1i, w1r, w1i);
-                yi[o + s] = CIm<T, TOps>(b1r, b1i, w1r, w1i);
-                yr[o + 2 * s] = CRe<T, TOps>(b2r, b2i, w2r, w2i);
-                yi[o + 2 * s] = CIm<T, TOps>(b2r, b2i, w2r, w2i);
-                yr[o + 3 * s] = CRe<T, TOps>(b3r, b3i, w3r, w3i);
-                yi[o + 3 * s] = CIm<T, TOps>(b3r, b3i, w3r, w3i);
+                Unsafe.Add(ref yrR, o + s) = CRe<T, TOps>(b1r, b1i, w1r, w1i);
+                Unsafe.Add(ref yiR, o + s) = CIm<T, TOps>(b1r, b1i, w1r, w1i);
+                Unsafe.Add(ref yrR, o + 2 * s) = CRe<T, TOps>(b2r, b2i, w2r, w2i);
+                Unsafe.Add(ref yiR, o + 2 * s) = CIm<T, TOps>(b2r, b2i, w2r, w2i);
+                Unsafe.Add(ref yrR, o + 3 * s) = CRe<T, TOps>(b3r, b3i, w3r, w3i);
+                Unsafe.Add(ref yiR, o + 3 * s) = CIm<T, TOps>(b3r, b3i, w3r, w3i);
             }
         }
     }
@@ -174,6 +187,10 @@ internal sealed class Stage
     private void Radix5<T, TOps>(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int s)
         where T : unmanaged where TOps : ILaneOps<T>
     {
+        ref T xrR = ref MemoryMarshal.GetReference(xr);
+        ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr);
+        ref T yiR = ref MemoryMarshal.GetReference(yi);
         int m = _m;
         T c1 = TOps.SplatD(Math.Cos(2 * Math.PI / 5)), c2 = TOps.SplatD(Math.Cos(4 * Math.PI / 5));
         T s1 = TOps.SplatD(Math.Sin(2 * Math.PI / 5)), s2 = TOps.SplatD(Math.Sin(4 * Math.PI / 5));
@@ -183,11 +200,11 @@ internal sealed class Stage
             for (int q = 0; q < s; q++)
             {
                 int i0 = q + s * p, i1 = i0 + s * m, i2 = i1 + s * m, i3 = i2 + s * m, i4 = i3 + s * m;
-                T a0r = xr[i0], a0i = xi[i0];
-                T t1r = TOps.Add(xr[i1], xr[i4]), t1i = TOps.Add(xi[i1], xi[i4]);
-                T t2r = TOps.Add(xr[i2], xr[i3]), t2i = TOps.Add(xi[i2], xi[i3]);
-                T t3r = TOps.Sub(xr[i1], xr[i4]), t3i = TOps.Sub(xi[i1], xi[i4]);
-                T t4r = TOps.Sub(xr[i2], xr[i3]), t4i = TOps.Sub(xi[i2], xi[i3]);
+                T a0r = Unsafe.Add(ref xrR, i0), a0i = Unsafe.Add(ref xiR, i0);
+                T t1r = TOps.Add(Unsafe.Add(ref xrR, i1), Unsafe.Add(ref xrR, i4)), t1i = TOps.Add(Unsafe.Add(ref xiR, i1), Unsafe.Add(ref xiR, i4));
+                T t2r = TOps.Add(Unsafe.Add(ref xrR, i2), Unsafe.Add(ref xrR, i3)), t2i = TOps.Add(Unsafe.Add(ref xiR, i2), Unsafe.Add(ref xiR, i3));
+                T t3r = TOps.Sub(Unsafe.Add(ref xrR, i1), Unsafe.Add(ref xrR, i4)), t3i = TOps.Sub(Unsafe.Add(ref xiR, i1), Unsafe.Add(ref xiR, i4));
+                T t4r = TOps.Sub(Unsafe.Add(ref xrR, i2), Unsafe.Add(ref xrR, i3)), t4i = TOps.Sub(Unsafe.Add(ref xiR, i2), Unsafe.Add(ref xiR, i3));
                 T m1r = TOps.MulAdd(c2, t2r, TOps.MulAdd(c1, t1r, a0r));
                 T m1i = TOps.MulAdd(c2, t2i, TOps.MulAdd(c1, t1i, a0i));
                 T m2r = TOps.MulAdd(c1, t2r, TOps.MulAdd(c2, t1r, a0r));
@@ -196,28 +213,32 @@ internal sealed class Stage
                 T ur = TOps.MulAdd(s2, t4r, TOps.Mul(s1, t3r)), ui = TOps.MulAdd(s2, t4i, TOps.Mul(s1, t3i));
                 T vr = TOps.Sub(TOps.Mul(s2, t3r), TOps.Mul(s1, t4r)), vi = TOps.Sub(TOps.Mul(s2, t3i), TOps.Mul(s1, t4i));
                 int o = q + s * 5 * p;
-                yr[o] = TOps.Add(a0r, TOps.Add(t1r, t2r));
-                yi[o] = TOps.Add(a0i, TOps.Add(t1i, t2i));
-                Twiddle<T, TOps>(TOps.Add(m1r, ui), TOps.Sub(m1i, ur), tw, yr, yi, o + s);
-                Twiddle<T, TOps>(TOps.Add(m2r, vi), TOps.Sub(m2i, vr), tw + 1, yr, yi, o + 2 * s);
-                Twiddle<T, TOps>(TOps.Sub(m2r, vi), TOps.Add(m2i, vr), tw + 2, yr, yi, o + 3 * s);
-                Twiddle<T, TOps>(TOps.Sub(m1r, ui), TOps.Add(m1i, ur), tw + 3, yr, yi, o + 4 * s);
+                Unsafe.Add(ref yrR, o) = TOps.Add(a0r, TOps.Add(t1r, t2r));
+                Unsafe.Add(ref yiR, o) = TOps.Add(a0i, TOps.Add(t1i, t2i));
+                Twiddle<T, TOps>(TOps.Add(m1r, ui), TOps.Sub(m1i, ur), tw, ref yrR, ref yiR, o + s);
+                Twiddle<T, TOps>(TOps.Add(m2r, vi), TOps.Sub(m2i, vr), tw + 1, ref yrR, ref yiR, o + 2 * s);
+                Twiddle<T, TOps>(TOps.Sub(m2r, vi), TOps.Add(m2i, vr), tw + 2, ref yrR, ref yiR, o + 3 * s);
+                Twiddle<T, TOps>(TOps.Sub(m1r, ui), TOps.Add(m1i, ur), tw + 3, ref yrR, ref yiR, o + 4 * s);
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Twiddle<T, TOps>(T br, T bi, int tw, Span<T> yr, Span<T> yi, int o)
+    private void Twiddle<T, TOps>(T br, T bi, int tw, ref T yrR, ref T yiR, int o)
         where T : unmanaged where TOps : ILaneOps<T>
     {
         T wr = TOps.Tw(_twRe, _twReD, tw), wi = TOps.Tw(_twIm, _twImD, tw);
-        yr[o] = CRe<T, TOps>(br, bi, wr, wi);
-        yi[o] = CIm<T, TOps>(br, bi, wr, wi);
+        Unsafe.Add(ref yrR, o) = CRe<T, TOps>(br, bi, wr, wi);
+        Unsafe.Add(ref yiR, o) = CIm<T, TOps>(br, bi, wr, wi);
     }
 
     private void RadixGeneric<T, TOps>(Span<T> xr, Span<T> xi, Span<T> yr, Span<T> yi, int s)
         where T : unmanaged where TOps : ILaneOps<T>
     {
+        ref T xrR = ref MemoryMarshal.GetReference(xr);
+        ref T xiR = ref MemoryMarshal.GetReference(xi);
+        ref T yrR = ref MemoryMarshal.GetReference(yr);
+        ref T yiR = ref MemoryMarshal.GetReference(yi);
         int r = Radix, m = _m;
         Span<T> ar = stackalloc T[r];
         Span<T> ai = stackalloc T[r];
@@ -227,8 +248,8 @@ internal sealed class Stage
             {
                 for (int k = 0; k < r; k++)
                 {
-                    ar[k] = xr[q + s * (p + k * m)];
-                    ai[k] = xi[q + s * (p + k * m)];
+                    ar[k] = Unsafe.Add(ref xrR, q + s * (p + k * m));
+                    ai[k] = Unsafe.Add(ref xiR, q + s * (p + k * m));
                 }
                 int o = q + s * r * p;
                 for (int t = 0; t < r; t++)
@@ -243,12 +264,12 @@ internal sealed class Stage
                     }
                     if (t == 0)
                     {
-                        yr[o] = br;
-                        yi[o] = bi;
+                        Unsafe.Add(ref yrR, o) = br;
+                        Unsafe.Add(ref yiR, o) = bi;
                     }
                     else
                     {
-                        Twiddle<T, TOps>(br, bi, p * (r - 1) + t - 1, yr, yi, o + t * s);
+                        Twiddle<T, TOps>(br, bi, p * (r - 1) + t - 1, ref yrR, ref yiR, o + t * s);
                     }
                 }
             }
