@@ -9,7 +9,7 @@ namespace Engine.Benchmarks.Peers;
 /// the FMA latency on any current core), no memory traffic. GEMM's GFLOP/s divided by this is its
 /// fraction of the physical limit.
 /// </summary>
-[Config(typeof(PeerConfig))]
+[Config(typeof(CpuTimeConfig))]
 public class FmaPeakBenchmarks
 {
     /// <summary>Loop trips of one invocation.</summary>

@@ -9,8 +9,7 @@ namespace Engine.Benchmarks.Peers.Gemm;
 /// Strided-batched GEMM (attention-sized products): ours against libtorch's torch.bmm, 1 and 2 threads.
 /// Shape "BxN" is B products of N x N x N.
 /// </summary>
-[Config(typeof(PeerConfig))]
-public class BatchedGemmPeerBenchmarks
+public abstract class BatchedGemmPeerBase
 {
     private int _batch, _n;
     private float[] _a = [], _b = [], _c = [];
@@ -21,8 +20,11 @@ public class BatchedGemmPeerBenchmarks
     public string Shape { get; set; } = "";
 
     /// <summary>Threads for both libraries.</summary>
-    [Params(1, 2)]
+    [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; }
+
+    /// <summary>The thread counts this class runs.</summary>
+    public abstract IEnumerable<int> ThreadCounts { get; }
 
     /// <summary>Floating-point operations of one invocation (for the GFLOP/s column).</summary>
     public static double Flops(string method, string shape)
@@ -74,4 +76,20 @@ public class BatchedGemmPeerBenchmarks
     {
         using var r = torch.bmm(_ta, _tb);
     }
+}
+
+/// <summary>The batched comparison in wall-clock time, 1 and 2 threads.</summary>
+[Config(typeof(PeerConfig))]
+public class BatchedGemmPeerBenchmarks : BatchedGemmPeerBase
+{
+    /// <inheritdoc />
+    public override IEnumerable<int> ThreadCounts => [1, 2];
+}
+
+/// <summary>The batched comparison on one thread, timed by thread CPU time.</summary>
+[Config(typeof(CpuTimeConfig))]
+public class BatchedGemmPeerCpuTimeBenchmarks : BatchedGemmPeerBase
+{
+    /// <inheritdoc />
+    public override IEnumerable<int> ThreadCounts => [1];
 }

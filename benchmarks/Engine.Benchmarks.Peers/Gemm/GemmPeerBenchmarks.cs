@@ -12,8 +12,7 @@ namespace Engine.Benchmarks.Peers.Gemm;
 /// libtorch runs twice: torch.mm (allocates its result, the usual call) and addmm_ into a
 /// preallocated C with beta = 0 (no allocation), so the comparison can take libtorch's better one.
 /// </summary>
-[Config(typeof(PeerConfig))]
-public class GemmPeerBenchmarks
+public abstract class GemmPeerBase
 {
     private int _m, _n, _k;
     private bool _transB, _double;
@@ -26,8 +25,11 @@ public class GemmPeerBenchmarks
     public string Shape { get; set; } = "";
 
     /// <summary>Threads for both libraries.</summary>
-    [Params(1, 2)]
+    [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; }
+
+    /// <summary>The thread counts this class runs.</summary>
+    public abstract IEnumerable<int> ThreadCounts { get; }
 
     /// <summary>Floating-point operations of one invocation (for the GFLOP/s column).</summary>
     public static double Flops(string method, string shape)
@@ -121,4 +123,20 @@ public class GemmPeerBenchmarks
     {
         _tc.addmm_(_ta, _tb, beta: 0f, alpha: 1f);
     }
+}
+
+/// <summary>The GEMM comparison in wall-clock time, 1 and 2 threads.</summary>
+[Config(typeof(PeerConfig))]
+public class GemmPeerBenchmarks : GemmPeerBase
+{
+    /// <inheritdoc />
+    public override IEnumerable<int> ThreadCounts => [1, 2];
+}
+
+/// <summary>The GEMM comparison on one thread, timed by thread CPU time (robust to other load on the machine).</summary>
+[Config(typeof(CpuTimeConfig))]
+public class GemmPeerCpuTimeBenchmarks : GemmPeerBase
+{
+    /// <inheritdoc />
+    public override IEnumerable<int> ThreadCounts => [1];
 }
