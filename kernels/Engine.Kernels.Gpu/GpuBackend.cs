@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Engine.Backends;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Engine.Gpu;
+
+/// <summary>
+/// The ILGPU backend: the primitive kernels of <see cref="Backend"/> on one accelerator (CUDA,
+/// OpenCL or ILGPU's CPU accelerator). Every kernel is compiled once per closed generic
+/// instantiation (dtype and functor) and cached; all launches go to the accelerator's default
+/// stream, so they run in order, and only reads back to the host synchronise.
+/// </summary>
+public sealed partial class GpuBackend : Backend, IDisposable
+{
+    private readonly Accelerator _acc;
+    private readonly ConcurrentDictionary<MethodInfo, Delegate> _kernels = new();
+    private readonly MemoryBuffer1D<long, Stride1D.Dense> _err;
+    private readonly int _maxThreads;
+    private readonly int _maxGroups;
+
+    internal GpuBackend(Accelerator accelerator, DeviceKind kind, int index, string name)
+    {
+        _acc = accelerator;
+        Device = new Device(kind, index, name, this);
+        Allocator = new DeviceAllocator(accelerator, name);
+        _err = accelerator.Allocate1D<long>(2);
+        _maxThreads = Math.Max(1, accelerator.MaxNumThreads);
+        // ILGPU's CPU accelerator runs each thread of a group as an OS thread and a barrier wakes
+        // them all, so row kernels there use small groups; real GPUs get full 256-thread groups.
+        RowGroupSize = accelerator.AcceleratorType == AcceleratorType.CPU ? CpuRowGroupSize : 256;
+        // Enough groups of 256 threads to fill every multiprocessor a few times over.
+        _maxGroups = Math.Max(1, accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / 256) * 4);
+    }
+
+    /// <summary>Threads per group of the row kernels (reductions, softmax) on ILGPU's CPU accelerator.</summary>
+    public const int CpuRowGroupSize = 16;
+
+    /// <summary>Threads per group of the row kernels (reductions, softmax): a power of two up to 256.</summary>
+    public int RowGroupSize { get; }
+
+    /// <summary>The device whose tensors this backend runs.</summary>
+    public Device Device { get; }
+
+    /// <summary>The ILGPU accelerator.</summary>
+    public Accelerator Accelerator => _acc;
+
+    /// <summary>The caching allocator of device memory.</summary>
+    public DeviceAllocator Allocator { get; }
+
+    /// <summary>Number of distinct kernels compiled so far (each is compiled once).</summary>
+    public int CompiledKernelCount => _kernels.Count;
+
+    /// <summary>Waits until every queued kernel and copy has finished.</summary>
+    public void Synchronize()
+    {
+        Bind();
+        _acc.Synchronize();
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Allocator.Dispose();
+        _err.Dispose();
+    }
+
+    internal void Bind()
+    {
+        if (!ReferenceEquals(Accelerator.Current, _acc))
+        {
+            _acc.Bind();
+        }
+    }
+
+    /// <summary>Threads for a grid-stride launch over n items.</summary>
+    internal int Extent(long n) => (int)Math.Clamp(n, 1, _maxThreads);
+
+    /// <summary>Groups for a grid-stride launch over n group-sized items.</summary>
+    internal int Groups(long n) => (int)Math.Clamp(n, 1, _maxGroups);
+
+    /// <summary>Returns the cached launcher of a kernel, compiling it on first use.</summary>
+    internal TDel Kernel<TDel>(MethodInfo method, Func<Accelerator, MethodInfo, TDel> load) where TDel : Delegate
+    {
+        if (_kernels.TryGetValue(method, out var d))
+        {
+            return (TDel)d;
+        }
+        var k = load(_acc, method);
+        _kernels[method] = k;
+        return k;
+    }
+
+    internal static GpuStorage G(Storage s) => s as GpuStorage
+        ?? throw new ArgumentException($"expected storage on a GPU device, got one on {s.Device}");
+
+    internal ArrayView<T> V<T>(Storage s) where T : unmanaged
+    {
+        var g = G(s);
+        if (!ReferenceEquals(g.Device.Backend, this))
+        {
+            throw new ArgumentException($"a tensor on {g.Device} was passed to an op running on {Device}");
+        }
+        return g.View<T>();
+    }
+
+    /// <summary>Reads the error flag of an indexing kernel and throws what the CPU backend throws.</summary>
+    internal void ThrowIfIndexError(string op, int size)
+    {
+        var host = new long[2];
+        _err.View.CopyToCPU(host);
+        if (host[0] != 0)
+        {
+            throw new IndexOutOfRangeException($"{op}: index {host[1]} is out of bounds for dimension with size {size}");
+        }
+    }
+
+    internal ArrayView<long> ClearedErrorFlag()
+    {
+        _err.View.MemSetToZero();
+        return _err.View;
+    }
+}
