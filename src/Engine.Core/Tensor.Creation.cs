@@ -296,16 +296,17 @@ public sealed partial class Tensor
         var compact = Contiguous();
         Storage host = DType switch
         {
-            DType.Float32 => new CpuStorage<float>(DType, compact.Backend.ToArray<float>(compact.Storage)),
-            DType.Float64 => new CpuStorage<double>(DType, compact.Backend.ToArray<double>(compact.Storage)),
-            DType.Int64 => new CpuStorage<long>(DType, compact.Backend.ToArray<long>(compact.Storage)),
-            _ => new CpuStorage<bool>(DType, compact.Backend.ToArray<bool>(compact.Storage)),
+            // ToArray copies just this tensor's elements (a view may start at an offset into a larger storage).
+            DType.Float32 => new CpuStorage<float>(DType, compact.ToArray<float>()),
+            DType.Float64 => new CpuStorage<double>(DType, compact.ToArray<double>()),
+            DType.Int64 => new CpuStorage<long>(DType, compact.ToArray<long>()),
+            _ => new CpuStorage<bool>(DType, compact.ToArray<bool>()),
         };
         if (target.Kind == DeviceKind.Cpu)
         {
             return host;
         }
-        var t = new Tensor(host, ShapeArray, ShapeUtil.ContiguousStrides(ShapeSpan), compact.Offset);
+        var t = new Tensor(host, ShapeArray, ShapeUtil.ContiguousStrides(ShapeSpan), 0);
         return t.To(target).Storage;
     }
 
