@@ -14,5 +14,6 @@ internal static class CommandRegistry
         yield return TrainCommand.Create();
         yield return EvalCommand.Create();
         yield return EmbedCommand.Create();
+        yield return AvMnistCommand.Create();
     }
 }
