@@ -62,6 +62,10 @@ public sealed partial class FeaturePipeline
             _dct = Dct.Matrix(options.NMfcc, options.NMels);
             _lifter = options.Lifter != 0.0 ? Dct.Lifter(options.NMfcc, options.Lifter) : null;
         }
+        if (options.NMels == 0 && options.Log == LogMode.Decibel && options.TopDb is not null)
+        {
+            throw new ArgumentException("FeaturePipeline: TopDb is applied to mel energies; set NMels > 0 or TopDb = null for a decibel spectrogram.");
+        }
         _kaldiFrameOps = options.Dither != 0f || options.RemoveDcOffset || options.PreEmphasis != 0f || options.UseEnergy;
         OutputSize = options.NMfcc > 0 ? options.NMfcc : options.NMels > 0 ? options.NMels : bins;
     }
