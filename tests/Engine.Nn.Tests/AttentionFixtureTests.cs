@@ -57,8 +57,8 @@ public class AttentionFixtureTests
     {
         var m = new MultiheadAttention(8, 2, generator: new Generator(1));
         var x = Tensor.Randn(new[] { 5, 2, 8 }, new Generator(2));
-        var a = m.Forward(x, isCausal: true);
-        var b = m.Forward(x, attnMask: MultiheadAttention.CausalMask(5, 5));
+        var a = m.ForwardSelf(x, isCausal: true);
+        var b = m.ForwardSelf(x, attnMask: MultiheadAttention.CausalMask(5, 5));
         Fixture.AssertClose(a.Output, b.Output, "output", 0, 0);
         var w = a.Weights!.ToDoubleArray();
         // Query 0 sees only key 0.

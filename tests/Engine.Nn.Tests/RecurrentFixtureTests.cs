@@ -141,4 +141,30 @@ public class RecurrentFixtureTests
         ex = Assert.Throws<ArgumentException>(() => m.Forward(Tensor.Zeros(new[] { 5, 2, 3 }), lengths: new long[] { 6, 1 }));
         Assert.That(ex!.Message, Does.Contain("length 6"));
     }
+
+    [Test]
+    public void FusedLstmMatchesComposedSteps()
+    {
+        (Tensor[] Outs, Tensor[] Grads) Run(bool fused)
+        {
+            var m = new LSTM(6, 7, numLayers: 2, bidirectional: true, generator: new Generator(8)) { UseFusedKernels = fused };
+            var x = Tensor.Randn(new[] { 9, 4, 6 }, new Generator(9)).RequiresGrad_();
+            var h0 = Tensor.Randn(new[] { 4, 4, 7 }, new Generator(10)).RequiresGrad_();
+            var c0 = Tensor.Randn(new[] { 4, 4, 7 }, new Generator(11)).RequiresGrad_();
+            var o = m.Forward(x, (h0, c0), new long[] { 9, 3, 0, 6 });
+            var r = Tensor.Randn(o.Output.Shape, new Generator(12));
+            ((o.Output * r).Sum() + o.H.Sum() * 0.5 + o.C.Square().Sum()).Backward();
+            return (new[] { o.Output, o.H, o.C }, m.Parameters().Append(x).Append(h0).Append(c0).Select(p => p.Grad!).ToArray());
+        }
+        var a = Run(true);
+        var b = Run(false);
+        for (int i = 0; i < a.Outs.Length; i++)
+        {
+            Fixture.AssertClose(a.Outs[i], b.Outs[i], $"output {i}", 1e-6, 1e-5);
+        }
+        for (int i = 0; i < a.Grads.Length; i++)
+        {
+            Fixture.AssertClose(a.Grads[i], b.Grads[i], $"gradient {i}", 1e-5, 1e-4);
+        }
+    }
 }

@@ -151,7 +151,7 @@ public sealed class MultiheadAttention : Module
     }
 
     /// <summary>Self-attention: query = key = value = <paramref name="x"/>.</summary>
-    public AttentionOutput Forward(Tensor x, Tensor? keyPaddingMask = null, Tensor? attnMask = null, bool needWeights = true, bool isCausal = false)
+    public AttentionOutput ForwardSelf(Tensor x, Tensor? keyPaddingMask = null, Tensor? attnMask = null, bool needWeights = true, bool isCausal = false)
         => Forward(x, x, x, keyPaddingMask, needWeights, attnMask, true, isCausal);
 
     private Tensor Heads(Tensor x, int len, int batch) => x.Reshape(len, batch, NumHeads, HeadDim).Permute(1, 2, 0, 3);

@@ -90,6 +90,13 @@ public abstract class RnnBase : Module
     /// <summary>Random source for the inter-layer dropout (null: the default generator).</summary>
     public Generator? DropoutGenerator { get; set; }
 
+    /// <summary>
+    /// Whether LSTM layers run through the fused whole-sequence node (float32 on the CPU; on by
+    /// default). Off, every step is composed from tensor ops, which is the reference the fused
+    /// path is tested against.
+    /// </summary>
+    public bool UseFusedKernels { get; set; } = true;
+
     /// <summary>Whether this cell type carries a cell state (LSTM).</summary>
     protected abstract bool HasCellState { get; }
 
@@ -246,6 +253,10 @@ public abstract class RnnBase : Module
         var bIh = HasBias ? w[2] : null;
         var bHh = HasBias ? w[3] : null;
         var xProj = Tensor.Linear(x, wIh, bIh); // (T, B, G*H) in one product
+        if (HasCellState && UseFusedKernels && FusedLstm.Supports(xProj) && steps > 0)
+        {
+            return FusedLstm.Run(bHh is null ? xProj : xProj + bHh, h, c!, wHh, reverse, masks);
+        }
         var outs = new Tensor[steps];
         Tensor? zeros = null;
         for (int s = 0; s < steps; s++)
