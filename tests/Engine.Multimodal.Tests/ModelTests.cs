@@ -128,6 +128,20 @@ public class ModelTests
     }
 
     [Test]
+    public void TextTableTakesWord2VecRowsForKnownWords()
+    {
+        var encoder = new TextEncoder(3, 2, 4, 0, new Generator(2));
+        var vectors = new Engine.Text.Vectors.WordVectors(new[] { "seven", "one" }, 2, new float[] { 1, 2, 3, 4 });
+        int set = encoder.InitFromWordVectors(new[] { "c:sev", "w:one", "w:zzz" }, vectors);
+        Assert.That(set, Is.EqualTo(1));
+        var table = encoder.Table.ToArray<float>();
+        Assert.That(table[2], Is.EqualTo(3f));
+        Assert.That(table[3], Is.EqualTo(4f));
+        Assert.That(encoder.Table.RequiresGrad, Is.True, "the table stays trainable");
+        Assert.Throws<ArgumentException>(() => encoder.InitFromWordVectors(new[] { "w:one" }, new Engine.Text.Vectors.WordVectors(new[] { "one" }, 3, new float[3])));
+    }
+
+    [Test]
     public void StratifiedSplitKeepsClassProportions()
     {
         var samples = Enumerable.Range(0, 40).Select(i => new Sample($"s{i}", i % 4, null, null, Array.Empty<int>())).ToList();

@@ -27,10 +27,11 @@ internal static class TrainCommand
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad manifest row instead of reporting and skipping it." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the model folder's last checkpoint." };
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation accuracy.", DefaultValueFactory = _ => 6 };
+        var wordVectors = new Option<string?>("--word-vectors") { Description = "Word2Vec vectors (e.g. from engine word2vec) that initialise the text encoder's word embeddings." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of the training manifest held out for validation.", DefaultValueFactory = _ => 0.1 };
 
         var command = new Command("train", "Train a multimodal (image, audio, text) classifier with fusion; prints and saves metrics, plots and the best checkpoint.");
-        foreach (var o in new Option[] { data, test, modalities, fusion, epochs, batch, lr, device, seed, output, strict, resume, patience, valFraction })
+        foreach (var o in new Option[] { data, test, modalities, fusion, epochs, batch, lr, device, seed, output, strict, resume, patience, valFraction, wordVectors })
         {
             command.Options.Add(o);
         }
@@ -64,6 +65,7 @@ internal static class TrainCommand
                 Resume = parse.GetValue(resume),
                 Patience = parse.GetValue(patience),
                 ValidationFraction = parse.GetValue(valFraction),
+                WordVectors = parse.GetValue(wordVectors),
             };
             Console.WriteLine($"model: {model.Modalities}, {model.Fusion} fusion; {options.Epochs} epochs max, batch {options.BatchSize}, lr {options.Lr.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}; out {options.OutDir}");
             var result = RunWithProgress(options);

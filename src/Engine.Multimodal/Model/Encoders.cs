@@ -83,6 +83,32 @@ public sealed class TextEncoder : Module<Tensor, Tensor>
     /// <summary>The feature embedding table (V, E).</summary>
     public Tensor Table { get; }
 
+    /// <summary>
+    /// Copies Word2Vec vectors into the rows of word features ("w:word") found in <paramref name="vectors"/>;
+    /// character-trigram rows keep their random init. Returns how many rows were set.
+    /// </summary>
+    public int InitFromWordVectors(IReadOnlyList<string> vocabulary, Engine.Text.Vectors.WordVectors vectors)
+    {
+        if (vectors.Dim != Table.Size(1))
+        {
+            throw new ArgumentException($"TextEncoder: word vectors have dimension {vectors.Dim}, the table has {Table.Size(1)}");
+        }
+        var data = Table.ToArray<float>();
+        int set = 0;
+        for (int i = 0; i < vocabulary.Count && i < Table.Size(0); i++)
+        {
+            if (vocabulary[i].StartsWith("w:", StringComparison.Ordinal) && vectors.IndexOf(vocabulary[i][2..]) is int k and >= 0)
+            {
+                vectors[k].CopyTo(data.AsSpan(i * vectors.Dim, vectors.Dim));
+                set++;
+            }
+        }
+        using var noGrad = Engine.Autograd.GradMode.NoGrad();
+        using var src = Tensor.FromArray(data, Table.Shape);
+        Table.CopyFrom_(src);
+        return set;
+    }
+
     /// <inheritdoc />
     public override Tensor Forward(Tensor input) => _drop.Forward(_fc.Forward(input.MatMul(Table)).Relu());
 }

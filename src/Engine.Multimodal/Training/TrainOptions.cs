@@ -41,6 +41,9 @@ public sealed class TrainOptions
     /// <summary>Stop at the first bad manifest row instead of skipping it.</summary>
     public bool Strict { get; init; }
 
+    /// <summary>Optional Word2Vec vectors (text or binary word2vec format) that initialise the text encoder's word rows.</summary>
+    public string? WordVectors { get; init; }
+
     /// <summary>Continue from the folder's last checkpoint.</summary>
     public bool Resume { get; init; }
 

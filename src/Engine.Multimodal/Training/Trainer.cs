@@ -67,7 +67,19 @@ public static class Trainer
         var val = all.Subset(valIdx);
         progress.Info?.Invoke($"data: {train.Count} training, {val.Count} validation samples, {prep.Labels.Length} classes, {skipped.Count} row(s) skipped; text vocabulary {prep.Vocabulary.Length} features");
 
+        Engine.Text.Vectors.WordVectors? vectors = null;
+        if (options.WordVectors is not null && !options.Resume && (used & Modality.Text) != 0)
+        {
+            vectors = Engine.Text.Vectors.Word2VecFormat.Load(options.WordVectors);
+            config.Model.TextEmbedDim = vectors.Dim;
+        }
         var net = new MultimodalNet(config.Model, prep, options.Seed);
+        if (vectors is not null)
+        {
+            int set = net.Text!.InitFromWordVectors(prep.Vocabulary, vectors);
+            int words = prep.Vocabulary.Count(v => v.StartsWith("w:", StringComparison.Ordinal));
+            progress.Info?.Invoke($"text: {set} of {words} vocabulary words initialised from {options.WordVectors} (dimension {vectors.Dim})");
+        }
         var optimizer = new AdamW(net.Parameters(), options.Lr, weightDecay: options.WeightDecay);
         var state = new TrainingState();
         if (options.Resume)
