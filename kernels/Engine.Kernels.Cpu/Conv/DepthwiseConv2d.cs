@@ -56,44 +56,24 @@ internal static unsafe class DepthwiseConv2d
         public readonly void RunPart(int part, int parts)
         {
             int oc = P.OutChannels, m = P.OutPerGroup, h = P.Height, wd = P.Width, oh = P.OutH, ow = P.OutW, kh = P.KernelH, kw = P.KernelW;
+            long len = DepthwisePlane.PaddedLength(h, wd, P.PadTop, P.PadLeft, oh, ow, P.StrideH, P.StrideW, P.DilationH, P.DilationW, kh, kw, out int hp, out int wp);
+            var scratch = ConvWorkspace<T>.Get(1, len);
             var (s, e) = KernelWorkers.Range(P.Batch * oc, part, parts);
-            for (int plane = s; plane < e; plane++)
+            fixed (T* pad = scratch)
             {
-                int n = plane / oc, o = plane % oc, c = o / m;
-                T* xc = X + ((long)n * P.InChannels + c) * h * wd;
-                T* yp = Y + (long)plane * oh * ow;
-                T* wk = W + (long)o * kh * kw;
-                new Span<T>(yp, oh * ow).Clear();
-                for (int r = 0; r < oh; r++)
+                long padded = -1;
+                for (int plane = s; plane < e; plane++)
                 {
-                    T* yrow = yp + (long)r * ow;
-                    for (int i = 0; i < kh; i++)
+                    int n = plane / oc, o = plane % oc, c = o / m;
+                    long src = (long)n * P.InChannels + c;
+                    if (src != padded)
                     {
-                        int ih = r * P.StrideH - P.PadTop + i * P.DilationH;
-                        if ((uint)ih >= (uint)h)
-                        {
-                            continue;
-                        }
-                        T* xrow = xc + (long)ih * wd;
-                        for (int j = 0; j < kw; j++)
-                        {
-                            int xoff = j * P.DilationW - P.PadLeft;
-                            var (lo, hi) = Im2Col.ValidColumns(xoff, P.StrideW, wd, ow);
-                            T wv = wk[i * kw + j];
-                            if (P.StrideW == 1)
-                            {
-                                var d = new Span<T>(yrow + lo, hi - lo);
-                                TensorPrimitives.MultiplyAdd(new ReadOnlySpan<T>(xrow + xoff + lo, hi - lo), wv, d, d);
-                            }
-                            else
-                            {
-                                for (int q = lo; q < hi; q++)
-                                {
-                                    yrow[q] += wv * xrow[xoff + q * P.StrideW];
-                                }
-                            }
-                        }
+                        // Consecutive output channels of one input channel share the padded copy.
+                        DepthwisePlane.Pad(X + src * h * wd, h, wd, P.PadTop, P.PadLeft, hp, wp, pad);
+                        padded = src;
                     }
+                    DepthwisePlane.Correlate(pad, wp, oh, ow, P.StrideH, P.StrideW, P.DilationH, P.DilationW,
+                        W + (long)o * kh * kw, kh, kw, Y + (long)plane * oh * ow, accumulate: false);
                 }
             }
         }
@@ -110,6 +90,34 @@ internal static unsafe class DepthwiseConv2d
         {
             int c = P.InChannels, m = P.OutPerGroup, h = P.Height, wd = P.Width, oh = P.OutH, ow = P.OutW, kh = P.KernelH, kw = P.KernelW;
             var (s, e) = KernelWorkers.Range(P.Batch * c, part, parts);
+            // Stride 1: dx is dy correlated with the flipped taps over dy padded by (extent - 1 - pad).
+            int padT = P.DilationH * (kh - 1) - P.PadTop, padL = P.DilationW * (kw - 1) - P.PadLeft;
+            if (P.StrideH == 1 && P.StrideW == 1 && padT >= 0 && padL >= 0 && kh * kw <= 256)
+            {
+                long len = DepthwisePlane.PaddedLength(oh, ow, padT, padL, h, wd, 1, 1, P.DilationH, P.DilationW, kh, kw, out int hp, out int wp);
+                var scratch = ConvWorkspace<T>.Get(1, len);
+                T* flipped = stackalloc T[kh * kw];
+                fixed (T* pad = scratch)
+                {
+                    for (int plane = s; plane < e; plane++)
+                    {
+                        int n = plane / c, ch = plane % c;
+                        for (int mi = 0; mi < m; mi++)
+                        {
+                            int o = ch * m + mi;
+                            T* wk = W + (long)o * kh * kw;
+                            for (int t = 0; t < kh * kw; t++)
+                            {
+                                flipped[t] = wk[kh * kw - 1 - t];
+                            }
+                            DepthwisePlane.Pad(Dy + ((long)n * P.OutChannels + o) * oh * ow, oh, ow, padT, padL, hp, wp, pad);
+                            DepthwisePlane.Correlate(pad, wp, h, wd, 1, 1, P.DilationH, P.DilationW, flipped, kh, kw,
+                                Dx + (long)plane * h * wd, accumulate: mi > 0);
+                        }
+                    }
+                }
+                return;
+            }
             for (int plane = s; plane < e; plane++)
             {
                 int n = plane / c, ch = plane % c;
@@ -166,44 +174,21 @@ internal static unsafe class DepthwiseConv2d
         public readonly void RunPart(int part, int parts)
         {
             int oc = P.OutChannels, m = P.OutPerGroup, h = P.Height, wd = P.Width, oh = P.OutH, ow = P.OutW, kh = P.KernelH, kw = P.KernelW;
+            long len = DepthwisePlane.PaddedLength(h, wd, P.PadTop, P.PadLeft, oh, ow, P.StrideH, P.StrideW, P.DilationH, P.DilationW, kh, kw, out int hp, out int wp);
+            var scratch = ConvWorkspace<T>.Get(1, len);
             var (s, e) = KernelWorkers.Range(oc, part, parts);
-            for (int o = s; o < e; o++)
+            fixed (T* pad = scratch)
             {
-                int c = o / m;
-                for (int i = 0; i < kh; i++)
+                for (int o = s; o < e; o++)
                 {
-                    for (int j = 0; j < kw; j++)
+                    int c = o / m;
+                    T* acc = Dw + (long)o * kh * kw;
+                    new Span<T>(acc, kh * kw).Clear();
+                    for (int n = 0; n < P.Batch; n++)
                     {
-                        int xoff = j * P.DilationW - P.PadLeft;
-                        var (lo, hi) = Im2Col.ValidColumns(xoff, P.StrideW, wd, ow);
-                        T sum = T.Zero;
-                        for (int n = 0; n < P.Batch; n++)
-                        {
-                            T* xc = X + ((long)n * P.InChannels + c) * h * wd;
-                            T* dyp = Dy + ((long)n * oc + o) * oh * ow;
-                            for (int r = 0; r < oh; r++)
-                            {
-                                int ih = r * P.StrideH - P.PadTop + i * P.DilationH;
-                                if ((uint)ih >= (uint)h || hi <= lo)
-                                {
-                                    continue;
-                                }
-                                T* xrow = xc + (long)ih * wd + xoff;
-                                T* dyrow = dyp + (long)r * ow;
-                                if (P.StrideW == 1)
-                                {
-                                    sum += TensorPrimitives.Dot(new ReadOnlySpan<T>(dyrow + lo, hi - lo), new ReadOnlySpan<T>(xrow + lo, hi - lo));
-                                }
-                                else
-                                {
-                                    for (int q = lo; q < hi; q++)
-                                    {
-                                        sum += dyrow[q] * xrow[q * P.StrideW];
-                                    }
-                                }
-                            }
-                        }
-                        Dw[(long)o * kh * kw + i * kw + j] = sum;
+                        DepthwisePlane.Pad(X + ((long)n * P.InChannels + c) * h * wd, h, wd, P.PadTop, P.PadLeft, hp, wp, pad);
+                        DepthwisePlane.TapGradients(pad, wp, Dy + ((long)n * oc + o) * oh * ow, oh, ow, P.StrideH, P.StrideW,
+                            P.DilationH, P.DilationW, kh, kw, acc);
                     }
                 }
             }

@@ -64,6 +64,34 @@ public class ConvKernelTests
         }
     }
 
+    [TestCase(1, 1, 1, 1)]
+    [TestCase(1, 2, 1, 2)]
+    [TestCase(2, 1, 2, 1)]
+    [TestCase(1, 1, 3, 1)]
+    [TestCase(1, 1, 0, 2)]
+    public void DirectDepthwiseMatchesIm2ColGemm(int stride, int dilation, int padding, int multiplier)
+    {
+        // Wide rows so the SIMD paths and their scalar tails both run; padding 3 > kernel extent - 1
+        // takes the scatter fallback of the input gradient.
+        var p = new Conv2dParams(3, 5, 13, 37, 5 * multiplier, 3, 3, stride, stride, padding, padding, padding, padding, dilation, dilation, 5);
+        var saved = Kernels.Conv2d.Algorithm;
+        try
+        {
+            Kernels.Conv2d.Algorithm = ConvAlgorithm.Direct;
+            var direct = RunAll(p);
+            Kernels.Conv2d.Algorithm = ConvAlgorithm.Im2ColGemm;
+            var gemm = RunAll(p);
+            Assert.That(direct.Y, Is.EqualTo(gemm.Y).Within(1e-4f));
+            Assert.That(direct.Dx, Is.EqualTo(gemm.Dx).Within(1e-4f));
+            Assert.That(direct.Dw, Is.EqualTo(gemm.Dw).Within(1e-3f));
+            Assert.That(direct.Db, Is.EqualTo(gemm.Db).Within(1e-4f));
+        }
+        finally
+        {
+            Kernels.Conv2d.Algorithm = saved;
+        }
+    }
+
     [Test]
     public void SteadyStateCallsAllocateNothing()
     {
