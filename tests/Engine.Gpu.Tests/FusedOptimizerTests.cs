@@ -3,10 +3,24 @@ using Engine.Gpu;
 namespace Engine.Gpu.Tests;
 
 /// <summary>The fused optimizer kernels against PyTorch's update formulas written out in double on the host.</summary>
-[TestFixture]
+[TestFixture("ilgpu-cpu")]
+[TestFixture("cuda")]
 public sealed class FusedOptimizerTests
 {
-    private static Device Dev => Devices.IlgpuCpu();
+    private readonly string _device;
+
+    public FusedOptimizerTests(string device) => _device = device;
+
+    private Device Dev => Devices.Parse(_device);
+
+    [OneTimeSetUp]
+    public void RequireDevice()
+    {
+        if (_device == "cuda" && Devices.CudaCount == 0)
+        {
+            Assert.Ignore("no CUDA device here: the CUDA optimizer tests run on a GPU machine (tools/gpu-check)");
+        }
+    }
 
     private static float[] Rand(int n, ulong seed) => Tensor.Uniform(new[] { n }, -1, 1, new Generator(seed)).ToArray<float>();
 

@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using Engine.Gpu;
+
+namespace Engine.GpuCheck;
+
+/// <summary>GPU timings: each op warmed up, then timed over several runs with the device synchronised; the median is reported.</summary>
+internal static class Bench
+{
+    public static void Run(Device dev, TextWriter log)
+    {
+        var b = Devices.Backend(dev);
+        foreach (int n in new[] { 1024, 2048, 4096 })
+        {
+            using var x = Tensor.Randn(new[] { n, n }, new Generator(1), device: dev);
+            using var y = Tensor.Randn(new[] { n, n }, new Generator(2), device: dev);
+            double s = Time(b, () => x.MatMul(y).Dispose(), n >= 4096 ? 5 : 10);
+            log.WriteLine($"RESULT sgemm_{n} {2.0 * n * n * n / s / 1e12:0.000} TFLOP/s ({s * 1e3:0.000} ms)");
+        }
+        {
+            const int n = 64 << 20;
+            using var x = Tensor.Ones(new[] { n }, device: dev);
+            using var y = Tensor.Ones(new[] { n }, device: dev);
+            double add = Time(b, () => (x + y).Dispose(), 20);
+            log.WriteLine($"RESULT add_64M {3.0 * 4 * n / add / 1e9:0.0} GB/s ({add * 1e3:0.000} ms)");
+            double copy = Time(b, () => x.Clone().Dispose(), 20);
+            log.WriteLine($"RESULT copy_64M {2.0 * 4 * n / copy / 1e9:0.0} GB/s ({copy * 1e3:0.000} ms)");
+            double exp = Time(b, () => x.Exp().Dispose(), 20);
+            log.WriteLine($"RESULT exp_64M {2.0 * 4 * n / exp / 1e9:0.0} GB/s ({exp * 1e3:0.000} ms)");
+            double sum = Time(b, () => x.Sum().Dispose(), 20);
+            log.WriteLine($"RESULT sum_64M {4.0 * n / sum / 1e9:0.0} GB/s ({sum * 1e3:0.000} ms)");
+        }
+        {
+            using var x = Tensor.Randn(new[] { 4096, 4096 }, new Generator(3), device: dev);
+            double s = Time(b, () => x.Softmax(1).Dispose(), 20);
+            log.WriteLine($"RESULT softmax_4096x4096 {2.0 * 4 * 4096 * 4096 / s / 1e9:0.0} GB/s ({s * 1e3:0.000} ms)");
+        }
+        try
+        {
+            // conv2d N=32, C=64 -> 64, 56x56, 3x3, padding 1 (a ResNet stage).
+            using var x = Tensor.Randn(new[] { 32, 64, 56, 56 }, new Generator(4), device: dev);
+            using var w = Tensor.Randn(new[] { 64, 64, 3, 3 }, new Generator(5), device: dev);
+            double s = Time(b, () => Functional.Conv2d(x, w, padding: 1).Dispose(), 10);
+            double flops = 2.0 * 32 * 64 * 56 * 56 * 64 * 9;
+            log.WriteLine($"RESULT conv2d_32x64x56x56_k3 {flops / s / 1e12:0.000} TFLOP/s ({s * 1e3:0.000} ms)");
+        }
+        catch (NotSupportedException e)
+        {
+            log.WriteLine($"RESULT conv2d_32x64x56x56_k3 not-on-gpu ({e.Message})");
+        }
+    }
+
+    private static double Time(GpuBackend b, Action op, int runs)
+    {
+        op();
+        op();
+        b.Synchronize();
+        var times = new double[runs];
+        for (int i = 0; i < runs; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            op();
+            b.Synchronize();
+            times[i] = sw.Elapsed.TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[runs / 2];
+    }
+}

@@ -1,0 +1,75 @@
+using Engine;
+using Engine.Gpu;
+using Engine.Gpu.Tests;
+using Engine.GpuCheck;
+
+// gpu-check: device-parity tests on CUDA, then timings.
+// Usage: GpuCheck [--tests-only | --bench-only] [--dry-run-ilgpu-cpu]  (the last runs the tests on ILGPU's CPU accelerator, to check the runner here)
+var log = Console.Out;
+string mode = args.Contains("--tests-only") ? "--tests-only" : args.Contains("--bench-only") ? "--bench-only" : "";
+bool dry = args.Contains("--dry-run-ilgpu-cpu");
+log.WriteLine($"gpu-check {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}, CUDA devices: {Devices.CudaCount}");
+if (dry)
+{
+    int dp = 0, df = 0, ds = 0;
+    foreach (var fixture in new object[] { new IlgpuCpuParityTests(), new FusedOptimizerTests("ilgpu-cpu") })
+    {
+        var r = TestRunner.Run(fixture, log);
+        (dp, df, ds) = (dp + r.Passed, df + r.Failed, ds + r.Skipped);
+    }
+    log.WriteLine($"TESTS {dp} passed, {df} failed, {ds} skipped");
+    return df == 0 ? 0 : 1;
+}
+if (Devices.CudaCount == 0)
+{
+    log.WriteLine("no CUDA device found; nothing to check");
+    return 2;
+}
+var dev = Devices.Cuda(0);
+var backend = Devices.Backend(dev);
+log.WriteLine($"device: {dev} = {backend.Accelerator.Name}, {backend.Accelerator.NumMultiprocessors} SMs, {backend.Accelerator.MemorySize >> 20} MiB");
+
+int failed = 0;
+if (mode != "--bench-only")
+{
+    int p = 0, s = 0;
+    foreach (var fixture in new object[] { new CudaParityTests(), new FusedOptimizerTests("cuda") })
+    {
+        var r = TestRunner.Run(fixture, log);
+        p += r.Passed;
+        failed += r.Failed;
+        s += r.Skipped;
+    }
+    log.WriteLine($"TESTS {p} passed, {failed} failed, {s} skipped");
+    // Device out of memory: a clear exception, other tensors intact.
+    var keep = Tensor.Ones(new[] { 1000 }, device: dev);
+    var list = new List<Tensor>();
+    try
+    {
+        // 4 GiB blocks until the GPU is full (the H200 has about 139 GiB).
+        for (int i = 0; i < 100; i++)
+        {
+            list.Add(Tensor.Empty(new[] { int.MaxValue / 2 }, device: dev));
+        }
+        log.WriteLine("FAIL oom: 400 GiB was allocated without an error");
+        failed++;
+    }
+    catch (GpuOutOfMemoryException e)
+    {
+        bool intact = keep.Sum().Item() == 1000;
+        log.WriteLine($"{(intact ? "PASS" : "FAIL")} oom: {e.Message}; other tensor intact: {intact}");
+        failed += intact ? 0 : 1;
+    }
+    finally
+    {
+        list.ForEach(t => t.Dispose());
+        keep.Dispose();
+    }
+    backend.Allocator.EmptyCache();
+}
+
+if (mode != "--tests-only")
+{
+    Bench.Run(dev, log);
+}
+return failed == 0 ? 0 : 1;
