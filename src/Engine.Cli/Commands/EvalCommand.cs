@@ -50,6 +50,10 @@ internal static class EvalCommand
         {
             Console.Error.WriteLine($"skipped: {p}");
         }
+        if (dataset.Count == 0)
+        {
+            throw new InvalidDataException($"'{manifestPath}' has no usable rows ({dataset.Problems.Count} skipped)");
+        }
         Console.WriteLine($"data: {dataset.Count} samples from {manifestPath} ({dataset.Problems.Count} skipped); model: {config.Model.Modalities}, {config.Model.Fusion} fusion");
         return dataset;
     }
