@@ -21,8 +21,8 @@ public class NnPeerBenchmarks
 {
     private nn.Module<Tensor, Tensor> _resnet = null!;
     private optim.Optimizer _adam = null!;
-    private nn.Module<Tensor, (Tensor, Tensor, Tensor)> _lstm = null!;
-    private nn.Module<Tensor, Tensor, Tensor, Tensor?, bool, Tensor?, (Tensor, Tensor)> _mha = null!;
+    private TorchSharp.Modules.LSTM _lstm = null!;
+    private TorchSharp.Modules.MultiheadAttention _mha = null!;
     private Tensor _lstmX = null!, _mhaX = null!, _images = null!, _labels = null!;
 
     /// <summary>Threads for libtorch.</summary>
