@@ -2,21 +2,14 @@ using Engine.Kernels;
 
 namespace Engine.Gpu;
 
+/// <summary>Pooling and normalisation are not yet on the GPU: they throw a clear NotSupportedException naming the op and device.</summary>
 public sealed partial class GpuBackend
 {
     private NotSupportedException NotYet(string op) => new($"{op} is not yet implemented on {Device} (GPU backend); move the tensors to the CPU for this op");
 
-    /// <inheritdoc />
-    public override void Conv2dForward(Storage x, Storage w, Storage? bias, Storage y, in Conv2dParams p) => throw NotYet("conv2d");
 
-    /// <inheritdoc />
-    public override void Conv2dBackwardInput(Storage dy, Storage w, Storage dx, in Conv2dParams p) => throw NotYet("conv2d backward");
 
-    /// <inheritdoc />
-    public override void Conv2dBackwardWeight(Storage x, Storage dy, Storage dw, in Conv2dParams p) => throw NotYet("conv2d backward");
 
-    /// <inheritdoc />
-    public override void Conv2dBackwardBias(Storage dy, Storage db, in Conv2dParams p) => throw NotYet("conv2d backward");
 
     /// <inheritdoc />
     public override void MaxPool2dForward(Storage x, Storage y, Storage indices, in Pool2dParams p) => throw NotYet("max_pool2d");

@@ -58,6 +58,9 @@ public static class KernelCatalog
             yield return Make(typeof(SoftmaxKernels), nameof(SoftmaxKernels.Forward), t);
             yield return Make(typeof(SoftmaxKernels), nameof(SoftmaxKernels.Backward), t);
             yield return Make(typeof(GemmKernels), nameof(GemmKernels.Tiled), t);
+            yield return Make(typeof(ConvKernels), nameof(ConvKernels.Im2Col), t);
+            yield return Make(typeof(ConvKernels), nameof(ConvKernels.Col2Im), t);
+            yield return Make(typeof(ConvKernels), nameof(ConvKernels.ChannelSum), t);
         }
         foreach (var t in storage)
         {

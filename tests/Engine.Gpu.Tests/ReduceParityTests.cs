@@ -41,7 +41,7 @@ public abstract partial class DeviceParityTests
     [Test]
     public void SoftmaxAndLogSoftmaxMatchCpuForwardAndBackward()
     {
-        foreach (var shape in new[] { new[] { 7, 19 }, new[] { 3, 600 } })
+        foreach (var shape in new[] { new[] { 7, 19 }, new[] { 3, 300 } })
         {
             var x = Uniform(shape, -4, 4, 51);
             var w = Uniform(shape, -1, 1, 52);

@@ -50,6 +50,9 @@ public sealed class GpuStorage : Storage
         return Length == 0 ? bytes.Cast<T>().SubView(0, 0) : bytes.Cast<T>().SubView(0, Length);
     }
 
+    /// <summary>Returns the memory of a scratch storage that no tensor ever held (kernel workspaces).</summary>
+    internal void ReleaseScratch() => Free();
+
     /// <inheritdoc />
     protected override void Free()
     {
