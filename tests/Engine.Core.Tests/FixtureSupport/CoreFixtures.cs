@@ -70,7 +70,7 @@ public static class CoreFixtures
         var files = System.IO.Directory.GetFiles(Directory, "core_*.json");
         if (files.Length == 0)
         {
-            throw new FileNotFoundException($"no core_*.json fixtures in {Directory}; run tests/Engine.Core.Tests/Fixtures/generate_core_fixtures.py");
+            throw new FileNotFoundException($"no core_*.json fixtures in {Directory}; run tests/Engine.Core.Tests/FixtureSupport/generate_core_fixtures.py");
         }
         Array.Sort(files, StringComparer.Ordinal);
         var cases = new List<FixtureCase>();

@@ -3,7 +3,7 @@
 
 Run with Debian's python3-torch (1.13), not a pyenv python:
 
-    /usr/bin/python3 tests/Engine.Core.Tests/Fixtures/generate_core_fixtures.py
+    /usr/bin/python3 tests/Engine.Core.Tests/FixtureSupport/generate_core_fixtures.py
 
 Writes one compact JSON file per op family to ../fixtures/core/core_<family>.json. Each case
 holds the inputs (short decimals; both sides round them to float32 first, so the float32 and the
