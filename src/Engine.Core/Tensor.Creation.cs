@@ -159,23 +159,23 @@ public sealed partial class Tensor
         {
             v[i] = low + g.NextInt64(high - low);
         }
-        return FromArray(v, shape);
+        return FromArray(v, shape.ToArray(), device);
     }
 
-    /// <summary>A float32 tensor copied from data, with the given shape (default: 1-D).</summary>
-    public static Tensor FromArray(ReadOnlySpan<float> data, ReadOnlySpan<int> shape = default, Device? device = null)
+    /// <summary>A float32 tensor copied from data, with the given shape (null: 1-D; an empty shape: 0-D).</summary>
+    public static Tensor FromArray(ReadOnlySpan<float> data, int[]? shape = null, Device? device = null)
         => FromTyped(data, shape, DType.Float32, device);
 
-    /// <summary>A float64 tensor copied from data, with the given shape (default: 1-D).</summary>
-    public static Tensor FromArray(ReadOnlySpan<double> data, ReadOnlySpan<int> shape = default, Device? device = null)
+    /// <summary>A float64 tensor copied from data, with the given shape (null: 1-D; an empty shape: 0-D).</summary>
+    public static Tensor FromArray(ReadOnlySpan<double> data, int[]? shape = null, Device? device = null)
         => FromTyped(data, shape, DType.Float64, device);
 
-    /// <summary>An Int64 tensor copied from data, with the given shape (default: 1-D).</summary>
-    public static Tensor FromArray(ReadOnlySpan<long> data, ReadOnlySpan<int> shape = default, Device? device = null)
+    /// <summary>An Int64 tensor copied from data, with the given shape (null: 1-D; an empty shape: 0-D).</summary>
+    public static Tensor FromArray(ReadOnlySpan<long> data, int[]? shape = null, Device? device = null)
         => FromTyped(data, shape, DType.Int64, device);
 
-    /// <summary>A Bool tensor copied from data, with the given shape (default: 1-D).</summary>
-    public static Tensor FromArray(ReadOnlySpan<bool> data, ReadOnlySpan<int> shape = default, Device? device = null)
+    /// <summary>A Bool tensor copied from data, with the given shape (null: 1-D; an empty shape: 0-D).</summary>
+    public static Tensor FromArray(ReadOnlySpan<bool> data, int[]? shape = null, Device? device = null)
         => FromTyped(data, shape, DType.Bool, device);
 
     /// <summary>A 2-D float32 tensor from a rectangular array.</summary>
@@ -186,13 +186,9 @@ public sealed partial class Tensor
         return FromArray(flat, new[] { data.GetLength(0), data.GetLength(1) });
     }
 
-    private static Tensor FromTyped<T>(ReadOnlySpan<T> data, ReadOnlySpan<int> shape, DType dtype, Device? device) where T : unmanaged
+    private static Tensor FromTyped<T>(ReadOnlySpan<T> data, int[]? shape, DType dtype, Device? device) where T : unmanaged
     {
-        int[] sh = shape.IsEmpty && data.Length != 1 ? new[] { data.Length } : shape.IsEmpty ? new[] { 1 } : shape.ToArray();
-        if (shape.IsEmpty && data.Length == 1)
-        {
-            sh = new[] { 1 };
-        }
+        int[] sh = shape is null ? new[] { data.Length } : (int[])shape.Clone();
         if (ShapeUtil.Numel(sh) != data.Length)
         {
             throw new ArgumentException($"from_array: shape {ShapeString(sh)} needs {ShapeUtil.Numel(sh)} elements but {data.Length} were given");

@@ -142,5 +142,11 @@ public sealed partial class Tensor : IDisposable
 
     internal void BumpVersion() => Storage.Version++;
 
+    /// <summary>
+    /// Records that this tensor's memory was changed in place outside the tensor API (for example
+    /// by a fused optimizer kernel), so autograd can detect saved tensors that went stale.
+    /// </summary>
+    public void MarkModifiedInPlace() => BumpVersion();
+
     internal static string ShapeString(ReadOnlySpan<int> shape) => "[" + string.Join(", ", shape.ToArray()) + "]";
 }

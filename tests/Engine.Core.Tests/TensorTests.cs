@@ -12,6 +12,9 @@ public class TensorTests
         Assert.That(Tensor.Linspace(0, 1, 5).ToFloatArray(), Is.EqualTo(new[] { 0f, 0.25f, 0.5f, 0.75f, 1f }));
         Assert.That(Tensor.Eye(2, 3).ToFloatArray(), Is.EqualTo(new float[] { 1, 0, 0, 0, 1, 0 }));
         Assert.That(Tensor.Scalar(3).Dim, Is.EqualTo(0));
+        Assert.That(Tensor.FromArray(new float[] { 5 }).Shape, Is.EqualTo(new[] { 1 }));
+        Assert.That(Tensor.FromArray(new float[] { 5 }, System.Array.Empty<int>()).Dim, Is.EqualTo(0));
+        Assert.Throws<ArgumentException>(() => Tensor.FromArray(new float[] { 1, 2 }, System.Array.Empty<int>()));
     }
 
     [Test]
