@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Engine.Kernels;
 
 /// <summary>
@@ -36,21 +38,15 @@ internal static unsafe class Im2Col
                     T* dst = row + (long)r * ow;
                     if ((uint)ih >= (uint)h)
                     {
-                        new Span<T>(dst, ow).Clear();
+                        Zero(dst, ow);
                         continue;
                     }
-                    if (lo > 0)
-                    {
-                        new Span<T>(dst, lo).Clear();
-                    }
-                    if (hi < ow)
-                    {
-                        new Span<T>(dst + hi, ow - hi).Clear();
-                    }
+                    Zero(dst, lo);
+                    Zero(dst + hi, ow - hi);
                     T* src = xc + (long)ih * w + xoff;
                     if (sw == 1)
                     {
-                        new ReadOnlySpan<T>(src + lo, hi - lo).CopyTo(new Span<T>(dst + lo, hi - lo));
+                        Copy(src + lo, dst + lo, hi - lo);
                     }
                     else
                     {
@@ -96,8 +92,7 @@ internal static unsafe class Im2Col
                     T* dst = xc + (long)ih * w + xoff;
                     if (sw == 1)
                     {
-                        var d = new Span<T>(dst + lo, hi - lo);
-                        System.Numerics.Tensors.TensorPrimitives.Add(d, new ReadOnlySpan<T>(src + lo, hi - lo), d);
+                        AddTo(src + lo, dst + lo, hi - lo);
                     }
                     else
                     {
@@ -108,6 +103,60 @@ internal static unsafe class Im2Col
                     }
                 }
             }
+        }
+    }
+
+    // Rows here are short (often 8-64 elements), so inline SIMD loops beat a call into
+    // Span.CopyTo/Clear or TensorPrimitives per row.
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Zero<T>(T* d, int n) where T : unmanaged
+    {
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; k + Vector256<T>.Count <= n; k += Vector256<T>.Count)
+            {
+                Vector256<T>.Zero.Store(d + k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            d[k] = default;
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void Copy<T>(T* s, T* d, int n) where T : unmanaged
+    {
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; k + Vector256<T>.Count <= n; k += Vector256<T>.Count)
+            {
+                Vector256.Load(s + k).Store(d + k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            d[k] = s[k];
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void AddTo<T>(T* s, T* d, int n) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; k + Vector256<T>.Count <= n; k += Vector256<T>.Count)
+            {
+                (Vector256.Load(d + k) + Vector256.Load(s + k)).Store(d + k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            d[k] += s[k];
         }
     }
 }
