@@ -58,7 +58,29 @@ public sealed class FeatureLoader
         {
             throw new InvalidDataException($"audio file '{path}' holds no samples");
         }
-        return _mfcc.Compute(clip.Samples, clip.SampleRate);
+        var mfcc = _mfcc.Compute(clip.Samples, clip.SampleRate);
+        return _prep.AudioCmn ? CepstralMeanNormalise(mfcc) : mfcc;
+    }
+
+    /// <summary>Subtracts the recording's own mean of every coefficient (a copy; the input is untouched).</summary>
+    public static float[,] CepstralMeanNormalise(float[,] mfcc)
+    {
+        int frames = mfcc.GetLength(0), n = mfcc.GetLength(1);
+        var result = (float[,])mfcc.Clone();
+        for (int c = 0; c < n && frames > 0; c++)
+        {
+            double sum = 0;
+            for (int t = 0; t < frames; t++)
+            {
+                sum += mfcc[t, c];
+            }
+            float mean = (float)(sum / frames);
+            for (int t = 0; t < frames; t++)
+            {
+                result[t, c] -= mean;
+            }
+        }
+        return result;
     }
 
     /// <summary>Normalises MFCCs per coefficient and centre-crops or zero-pads them to the configured frame count.</summary>

@@ -34,6 +34,9 @@ public sealed class Preprocessing
     /// <summary>MFCC sequences are centre-cropped or zero-padded (after normalisation) to this many frames.</summary>
     public int AudioFrames { get; set; } = 80;
 
+    /// <summary>Subtract each recording's own per-coefficient mean first (cepstral mean normalisation, against speaker and channel).</summary>
+    public bool AudioCmn { get; set; } = true;
+
     /// <summary>Per-coefficient mean of the training MFCC frames.</summary>
     public float[] AudioMean { get; set; } = Array.Empty<float>();
 
