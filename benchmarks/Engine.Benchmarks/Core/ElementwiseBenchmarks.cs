@@ -9,14 +9,14 @@ namespace Engine.Benchmarks.Core;
 /// Target: the engine within 1.2x of TensorPrimitives.
 /// </summary>
 [MemoryDiagnoser]
-public class ElementwiseBenchmarks
+public abstract class ElementwiseBenchmarksBase
 {
     private const int N = 1 << 20;
     private Tensor _a = null!, _b = null!;
     private float[] _x = null!, _y = null!, _z = null!;
 
-    [Params(1, 2)]
-    public int Threads { get; set; }
+    /// <summary>Threads the engine may use.</summary>
+    protected virtual int Threads => 1;
 
     [GlobalSetup]
     public void Setup()
@@ -56,4 +56,19 @@ public class ElementwiseBenchmarks
     {
         using var r = _a.Exp();
     }
+}
+
+/// <summary>Wall-clock timing on 1 and 2 threads.</summary>
+public class ElementwiseBenchmarks : ElementwiseBenchmarksBase
+{
+    [Params(1, 2)]
+    public int ThreadCount { get; set; }
+
+    protected override int Threads => ThreadCount;
+}
+
+/// <summary>One thread, timed by the thread's CPU time so other load on the machine does not count.</summary>
+[Config(typeof(CoreCpuTimeConfig))]
+public class ElementwiseCpuTimeBenchmarks : ElementwiseBenchmarksBase
+{
 }

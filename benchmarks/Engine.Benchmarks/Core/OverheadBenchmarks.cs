@@ -44,3 +44,9 @@ public class OverheadBenchmarks
         _w.Grad = null;
     }
 }
+
+/// <summary>The same, one thread, timed by the thread's CPU time.</summary>
+[Config(typeof(CoreCpuTimeConfig))]
+public class OverheadCpuTimeBenchmarks : OverheadBenchmarks
+{
+}

@@ -10,9 +10,13 @@ public class ReductionBenchmarks
     private Tensor _m = null!;
     private float[] _x = null!;
 
+    /// <summary>Threads the engine may use (all cores unless a subclass says otherwise).</summary>
+    protected virtual int Threads => Environment.ProcessorCount;
+
     [GlobalSetup]
     public void Setup()
     {
+        Kernels.Parallelism.MaxThreads = Threads;
         _m = Tensor.Randn(new[] { 1024, 1024 }, new Generator(2));
         _x = _m.ToFloatArray();
     }
@@ -49,4 +53,11 @@ public class ReductionBenchmarks
     {
         using var r = _m.Softmax(1);
     }
+}
+
+/// <summary>The same, one thread, timed by the thread's CPU time.</summary>
+[Config(typeof(CoreCpuTimeConfig))]
+public class ReductionCpuTimeBenchmarks : ReductionBenchmarks
+{
+    protected override int Threads => 1;
 }
