@@ -74,6 +74,21 @@ public class ModelTests
     }
 
     [Test]
+    public void CrossAttentionFusionWeighsOnlyPresentModalitiesAndToleratesEmptyRows()
+    {
+        var g = new Generator(6);
+        var fusion = new CrossAttentionFusion(3, 8, 4, 0, g);
+        var e = Tensor.Randn(new[] { 2, 3, 8 }, g);
+        var mask = Tensor.FromArray(new float[] { 1, 0, 1, 0, 0, 0 }, new[] { 2, 3 });
+        var o = fusion.Forward(e, mask);
+        var w = o.Weights!.ToArray<float>();
+        Assert.That(w[1], Is.Zero);
+        Assert.That(w[0] + w[2], Is.EqualTo(1f).Within(1e-5));
+        Assert.That(o.Logits.Shape, Is.EqualTo(new[] { 2, 4 }));
+        Assert.That(o.Logits.ToArray<float>().All(float.IsFinite), Is.True);
+    }
+
+    [Test]
     public void LateFusionAveragesPresentModalityLogits()
     {
         var g = new Generator(9);

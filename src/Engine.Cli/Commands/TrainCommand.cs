@@ -17,7 +17,7 @@ internal static class TrainCommand
         var data = new Option<string?>("--data") { Description = "Training manifest (CSV id,label,image,audio,text; paths relative to it). Default: the built-in sample (SampleData/train.csv)." };
         var test = new Option<string?>("--test") { Description = "Test manifest evaluated with the best model at the end. Default: SampleData/test.csv when --data is not given." };
         var modalities = new Option<string>("--modalities") { Description = "Modalities to use: any of image,audio,text.", DefaultValueFactory = _ => "image,audio,text" };
-        var fusion = new Option<string>("--fusion") { Description = "Fusion: attention, concat or late.", DefaultValueFactory = _ => "attention" };
+        var fusion = new Option<string>("--fusion") { Description = "Fusion: attention, concat, late or xattention (Engine.Nn cross-modal attention).", DefaultValueFactory = _ => "attention" };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (early stopping may end sooner).", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warm-up then cosine decay).", DefaultValueFactory = _ => 2e-3 };

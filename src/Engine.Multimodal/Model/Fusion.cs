@@ -13,6 +13,9 @@ public enum FusionKind
 
     /// <summary>One classifier per modality, logits averaged over the present modalities.</summary>
     Late,
+
+    /// <summary>Engine.Nn's cross-modal attention fusion (modality tokens attend to each other, then weighted pooling).</summary>
+    XAttention,
 }
 
 /// <summary>What a fusion layer returns.</summary>
@@ -32,6 +35,7 @@ public abstract class FusionModule : Module
     {
         FusionKind.Attention => new AttentionFusion(dim, classes, dropout, g),
         FusionKind.Concat => new ConcatFusion(modalities, dim, classes, dropout, g),
+        FusionKind.XAttention => new CrossAttentionFusion(modalities, dim, classes, dropout, g),
         _ => new LateFusion(modalities, dim, classes, g),
     };
 
@@ -41,7 +45,8 @@ public abstract class FusionModule : Module
         "attention" => FusionKind.Attention,
         "concat" => FusionKind.Concat,
         "late" => FusionKind.Late,
-        _ => throw new ArgumentException($"fusion: unknown kind '{text}' (expected attention, concat or late)"),
+        "xattention" => FusionKind.XAttention,
+        _ => throw new ArgumentException($"fusion: unknown kind '{text}' (expected attention, concat, late or xattention)"),
     };
 }
 
@@ -124,5 +129,54 @@ public sealed class LateFusion : FusionModule
         var fused = (logits * m).Sum(1) / count;
         var joint = (embeddings * m).Sum(1) / count;
         return new FusionOutput(joint, fused, null);
+    }
+}
+
+/// <summary>
+/// Cross-modal attention fusion from Engine.Nn (<see cref="Engine.Nn.AttentionFusion"/>: modality tokens
+/// attend to each other, then a weighted pooling gives the joint embedding), followed by the same classifier
+/// head as <see cref="AttentionFusion"/>.
+/// </summary>
+public sealed class CrossAttentionFusion : FusionModule
+{
+    private readonly Engine.Nn.AttentionFusion _fusion;
+    private readonly int _modalities;
+    private readonly Linear _hidden;
+    private readonly Linear _out;
+    private readonly Dropout _drop;
+
+    /// <summary>Creates the layer.</summary>
+    public CrossAttentionFusion(int modalities, int dim, int classes, double dropout, Generator g)
+    {
+        _modalities = modalities;
+        _fusion = RegisterModule("xattn", new Engine.Nn.AttentionFusion(Enumerable.Repeat(dim, modalities).ToArray(), dim, numHeads: 4, dropout: dropout, generator: g));
+        _hidden = RegisterModule("hidden", new Linear(dim, dim, generator: g));
+        _out = RegisterModule("out", new Linear(dim, classes, generator: g));
+        _drop = RegisterModule("drop", new Dropout(dropout, g));
+    }
+
+    /// <inheritdoc />
+    public override FusionOutput Forward(Tensor embeddings, Tensor mask)
+    {
+        // Engine.Nn's fusion needs at least one present modality per sample; a sample with none (for example an
+        // empty text in a text-only model) is marked fully present, its embeddings are all zeros anyway.
+        var m = mask.ToArray<float>();
+        var present = new bool[m.Length];
+        for (int b = 0; b < m.Length / _modalities; b++)
+        {
+            bool any = false;
+            for (int j = 0; j < _modalities; j++)
+            {
+                any |= m[b * _modalities + j] > 0;
+            }
+            for (int j = 0; j < _modalities; j++)
+            {
+                present[b * _modalities + j] = !any || m[b * _modalities + j] > 0;
+            }
+        }
+        var list = Enumerable.Range(0, _modalities).Select(j => embeddings.Select(1, j)).ToList();
+        var fused = _fusion.Forward(list, Tensor.FromArray(present, mask.Shape));
+        var h = _drop.Forward(_hidden.Forward(fused.Joint).Relu());
+        return new FusionOutput(fused.Joint, _out.Forward(h), fused.ModalityWeights);
     }
 }
