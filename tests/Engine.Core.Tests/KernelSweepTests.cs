@@ -103,6 +103,27 @@ public class KernelSweepTests
     }
 
     [Test]
+    public void LongContiguousOutputsTakeTheStreamingPathCorrectly()
+    {
+        // Above the non-temporal threshold, with the output starting at every alignment within a
+        // cache line, so the scalar peel, the streaming loop and the tail all run.
+        int n = (1 << 18) + 37;
+        var a = Data(n + 16, 3);
+        var b = Data(n + 16, 4);
+        foreach (int offset in new[] { 0, 1, 5, 15 })
+        {
+            var y = new float[n + 16];
+            Elementwise.Binary<float, MulFn>(a.AsSpan(offset, n), b.AsSpan(offset, n), y.AsSpan(offset, n));
+            for (int i = 0; i < n; i += 97)
+            {
+                Assert.That(y[offset + i], Is.EqualTo(a[offset + i] * b[offset + i]), $"offset={offset} i={i}");
+            }
+            Assert.That(y[offset + n - 1], Is.EqualTo(a[offset + n - 1] * b[offset + n - 1]));
+            Assert.That(y[offset + n], Is.EqualTo(0f), "wrote past the end");
+        }
+    }
+
+    [Test]
     public void SpecialFunctionsAreAccurate()
     {
         // erf reference values (Abramowitz and Stegun table).

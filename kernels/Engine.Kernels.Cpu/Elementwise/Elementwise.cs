@@ -15,6 +15,9 @@ public static unsafe class Elementwise
 {
     private const int MaxRank = 16;
 
+    /// <summary>Contiguous outputs at least this long (elements) are written with non-temporal stores.</summary>
+    private const int NonTemporalThreshold = 1 << 18;
+
     /// <summary>y = f(x) over a shape, each operand strided.</summary>
     public static void Unary<T, TFn>(ReadOnlySpan<T> x, int xOffset, ReadOnlySpan<int> xStrides,
         Span<T> y, int yOffset, ReadOnlySpan<int> yStrides, ReadOnlySpan<int> shape)
@@ -177,6 +180,23 @@ public static unsafe class Elementwise
                 int w = Vector512<T>.Count;
                 if (sa == 1 && sb == 1)
                 {
+                    if (n >= NonTemporalThreshold && ((nuint)y & (nuint)(sizeof(T) - 1)) == 0)
+                    {
+                        // Large outputs: align the output to 64 bytes, then stream it past the cache
+                        // (non-temporal stores skip the read-for-ownership of lines about to be overwritten).
+                        int peel = (int)(((64 - ((nuint)y & 63)) & 63) / (nuint)sizeof(T));
+                        for (; i < peel; i++)
+                        {
+                            y[i] = TFn.Apply(a[i], b[i]);
+                        }
+                        for (; i <= n - 2 * w; i += 2 * w)
+                        {
+                            var r0 = TFn.Apply(Vector512.Load(a + i), Vector512.Load(b + i));
+                            var r1 = TFn.Apply(Vector512.Load(a + i + w), Vector512.Load(b + i + w));
+                            r0.StoreAlignedNonTemporal(y + i);
+                            r1.StoreAlignedNonTemporal(y + i + w);
+                        }
+                    }
                     // Four vectors per iteration keep more loads in flight (memory-bound ops).
                     for (; i <= n - 4 * w; i += 4 * w)
                     {
