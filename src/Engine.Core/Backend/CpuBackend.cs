@@ -223,25 +223,32 @@ public sealed partial class CpuBackend : Backend
         var yv = ((CpuStorage<T>)y.Storage).Array;
         int rank = shape.Length;
         int n = Numel(shape);
+        if (n == 0)
+        {
+            return;
+        }
+        // Odometer with running offsets: each step adds one stride per operand (no per-element rank loop).
         Span<int> idx = stackalloc int[Math.Max(rank, 1)];
         idx.Clear();
+        int oc = cond.Offset, oa = a.Offset, ob = b.Offset, oy = y.Offset;
         for (int flat = 0; flat < n; flat++)
         {
-            int oc = cond.Offset, oa = a.Offset, ob = b.Offset, oy = y.Offset;
-            for (int d = 0; d < rank; d++)
-            {
-                oc += idx[d] * cond.Strides[d];
-                oa += idx[d] * a.Strides[d];
-                ob += idx[d] * b.Strides[d];
-                oy += idx[d] * y.Strides[d];
-            }
             yv[oy] = c[oc] ? av[oa] : bv[ob];
             for (int d = rank - 1; d >= 0; d--)
             {
-                if (++idx[d] < shape[d])
+                idx[d]++;
+                oc += cond.Strides[d];
+                oa += a.Strides[d];
+                ob += b.Strides[d];
+                oy += y.Strides[d];
+                if (idx[d] < shape[d])
                 {
                     break;
                 }
+                oc -= cond.Strides[d] * shape[d];
+                oa -= a.Strides[d] * shape[d];
+                ob -= b.Strides[d] * shape[d];
+                oy -= y.Strides[d] * shape[d];
                 idx[d] = 0;
             }
         }
