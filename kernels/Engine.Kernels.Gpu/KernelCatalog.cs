@@ -90,14 +90,29 @@ public static class KernelCatalog
     private static bool IsConverter(Type t) => t.IsValueType
         && t.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IConvert<,>));
 
-    /// <summary>Non-generic and other kernels (optimizers, convolution, pooling, normalisation).</summary>
+    /// <summary>
+    /// Non-generic and other kernels: every public static method of <see cref="OptimizerKernels"/> and
+    /// of each class marked <see cref="CatalogedKernelsAttribute"/> (non-generic methods as they are,
+    /// methods with one type parameter closed over float and double).
+    /// </summary>
     private static IEnumerable<Entry> Extra()
     {
-        foreach (var type in new[] { typeof(OptimizerKernels) })
+        var types = typeof(KernelCatalog).Assembly.GetTypes()
+            .Where(t => t == typeof(OptimizerKernels) || t.GetCustomAttribute<CatalogedKernelsAttribute>() is not null)
+            .OrderBy(t => t.Name);
+        foreach (var type in types)
         {
-            foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Static).Where(m => !m.IsGenericMethodDefinition))
+            foreach (var m in type.GetMethods(BindingFlags.Public | BindingFlags.Static | BindingFlags.DeclaredOnly).OrderBy(m => m.Name))
             {
-                yield return Of(m);
+                if (!m.IsGenericMethodDefinition)
+                {
+                    yield return Of(m);
+                }
+                else if (m.GetGenericArguments().Length == 1)
+                {
+                    yield return Of(m.MakeGenericMethod(typeof(float)));
+                    yield return Of(m.MakeGenericMethod(typeof(double)));
+                }
             }
         }
     }
@@ -114,4 +129,13 @@ public static class KernelCatalog
         bool implicitGrouped = first == typeof(Index1D) || first == typeof(Index2D) || first == typeof(Index3D);
         return new Entry(m, !implicitGrouped);
     }
+}
+
+/// <summary>
+/// Marks a static class of kernels for <see cref="KernelCatalog"/>: each public static method is a
+/// kernel; generic ones (one type parameter) are compiled for float and double.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class CatalogedKernelsAttribute : Attribute
+{
 }

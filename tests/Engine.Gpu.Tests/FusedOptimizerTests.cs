@@ -107,7 +107,7 @@ public sealed class FusedOptimizerTests
         var p = Tensor.Zeros(new[] { 4 }, device: Dev);
         Assert.Throws<ArgumentException>(() => FusedOptimizers.SgdStep(Tensor.Zeros(new[] { 4 }), Tensor.Zeros(new[] { 4 }), null, 0.1));
         var ex = Assert.Throws<ArgumentException>(() => FusedOptimizers.SgdStep(p, Tensor.Zeros(new[] { 4 }), null, 0.1));
-        Assert.That(ex!.Message, Does.Contain("ilgpu-cpu").And.Contain("cpu"));
+        Assert.That(ex!.Message, Does.Contain(Dev.ToString()).And.Contain("cpu"));
         Assert.Throws<ArgumentException>(() => FusedOptimizers.SgdStep(p, Tensor.Zeros(new[] { 5 }, device: Dev), null, 0.1));
         Assert.Throws<ArgumentException>(() => FusedOptimizers.SgdStep(p, p, null, 0.1, momentum: 0.9));
         Assert.Throws<ArgumentOutOfRangeException>(() => FusedOptimizers.AdamStep(p, p, p, p, 0));

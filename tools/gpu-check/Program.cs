@@ -7,6 +7,7 @@ using Engine.GpuCheck;
 // Usage: GpuCheck [--tests-only | --bench-only] [--dry-run-ilgpu-cpu]  (the last runs the tests on ILGPU's CPU accelerator, to check the runner here)
 var log = Console.Out;
 string mode = args.Contains("--tests-only") ? "--tests-only" : args.Contains("--bench-only") ? "--bench-only" : "";
+string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 bool dry = args.Contains("--dry-run-ilgpu-cpu");
 log.WriteLine($"gpu-check {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}, CUDA devices: {Devices.CudaCount}");
 if (dry)
@@ -35,7 +36,7 @@ if (mode != "--bench-only")
     int p = 0, s = 0;
     foreach (var fixture in new object[] { new CudaParityTests(), new FusedOptimizerTests("cuda") })
     {
-        var r = TestRunner.Run(fixture, log);
+        var r = TestRunner.Run(fixture, log, only);
         p += r.Passed;
         failed += r.Failed;
         s += r.Skipped;

@@ -10,7 +10,7 @@ namespace Engine.GpuCheck;
 /// </summary>
 internal static class TestRunner
 {
-    public static (int Passed, int Failed, int Skipped) Run(object fixture, TextWriter log)
+    public static (int Passed, int Failed, int Skipped) Run(object fixture, TextWriter log, string? only = null)
     {
         var type = fixture.GetType();
         int passed = 0, failed = 0, skipped = 0;
@@ -28,6 +28,10 @@ internal static class TestRunner
         }
         foreach (var (name, call) in Cases(fixture))
         {
+            if (only is not null && !name.Contains(only, StringComparison.Ordinal))
+            {
+                continue;
+            }
             var sw = System.Diagnostics.Stopwatch.StartNew();
             try
             {
@@ -40,7 +44,11 @@ internal static class TestRunner
             }
             catch (Exception e)
             {
-                var inner = e is TargetInvocationException t && t.InnerException is not null ? t.InnerException : e;
+                var inner = e;
+                while (inner is TargetInvocationException { InnerException: not null } t)
+                {
+                    inner = t.InnerException!;
+                }
                 if (inner is IgnoreException)
                 {
                     skipped++;

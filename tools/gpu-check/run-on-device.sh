@@ -10,7 +10,7 @@ out=${OUT:-/tmp/gpu-check-out}
 mkdir -p "$out" /tmp/dn
 tar -C /tmp/dn -xJf tools/gpu-check/bin/rt/dotnet-rt.tar.xz
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | tee "$out/gpu.txt"
-timeout 420 /tmp/dn/dotnet tools/gpu-check/bin/publish/GpuCheck.dll 2>&1 | tee "$out/engine.txt"
+timeout ${ENGINE_TIMEOUT:-420} /tmp/dn/dotnet tools/gpu-check/bin/publish/GpuCheck.dll 2>&1 | tee "$out/engine.txt"
 engine_rc=${PIPESTATUS[0]}
 PYTHONUNBUFFERED=1 timeout 120 python3 tools/gpu-check/torch_peer.py 2>&1 | tee "$out/torch.txt"
 python3 - "$out/engine.txt" "$out/torch.txt" <<'PY' | tee "$out/ratios.txt"

@@ -32,12 +32,12 @@ public struct AbsBackwardFn : IBinaryFn
     public static Vector512<T> Apply<T>(Vector512<T> x, Vector512<T> g) where T : unmanaged, IFloatingPointIeee754<T> => g * SignFn.Apply(x);
 }
 
-/// <summary>g (1 - y^2) for y = tanh x.</summary>
+/// <summary>g (1 - y^2) for y = tanh x, as g (1 - y)(1 + y): no cancellation for y near 1, so it agrees with or without FMA contraction.</summary>
 public struct TanhBackwardFn : IBinaryFn
 {
-    public static T Apply<T>(T y, T g) where T : unmanaged, IFloatingPointIeee754<T> => g * (T.One - y * y);
-    public static Vector256<T> Apply<T>(Vector256<T> y, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> => g * (Vector256<T>.One - y * y);
-    public static Vector512<T> Apply<T>(Vector512<T> y, Vector512<T> g) where T : unmanaged, IFloatingPointIeee754<T> => g * (Vector512<T>.One - y * y);
+    public static T Apply<T>(T y, T g) where T : unmanaged, IFloatingPointIeee754<T> => g * ((T.One - y) * (T.One + y));
+    public static Vector256<T> Apply<T>(Vector256<T> y, Vector256<T> g) where T : unmanaged, IFloatingPointIeee754<T> => g * ((Vector256<T>.One - y) * (Vector256<T>.One + y));
+    public static Vector512<T> Apply<T>(Vector512<T> y, Vector512<T> g) where T : unmanaged, IFloatingPointIeee754<T> => g * ((Vector512<T>.One - y) * (Vector512<T>.One + y));
 }
 
 /// <summary>g y (1 - y) for y = sigmoid x.</summary>

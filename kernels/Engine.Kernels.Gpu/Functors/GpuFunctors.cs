@@ -43,7 +43,8 @@ public struct FromCpuBinary<TFn> : IGpuBinaryFn<float>, IGpuBinaryFn<double> whe
 /// <summary>
 /// Which GPU functor runs a CPU functor. Most CPU functors run as they are through
 /// <see cref="FromCpuUnary{TFn}"/>; those whose generic scalar member uses T.CreateTruncating
-/// (which ILGPU rejects: it tests System.Type inside) map to a mirror written for float and double.
+/// (which ILGPU rejects: it tests System.Type inside) map to a mirror written for float and double,
+/// and those CUDA would run with approximate float32 instructions run in double.
 /// The PTX test compiles every functor in Engine.Kernels.Cpu through this map.
 /// </summary>
 public static class GpuFunctorMap
@@ -55,6 +56,12 @@ public static class GpuFunctorMap
         [typeof(GeluBackwardFn)] = typeof(GeluBackwardGpuFn),
         [typeof(SoftplusBackwardFn)] = typeof(SoftplusBackwardGpuFn),
         [typeof(RsqrtBackwardFn)] = typeof(RsqrtBackwardGpuFn),
+        [typeof(SinFn)] = typeof(ViaDoubleUnary<SinFn>),
+        [typeof(CosFn)] = typeof(ViaDoubleUnary<CosFn>),
+        [typeof(TanhFn)] = typeof(ViaDoubleUnary<TanhFn>),
+        [typeof(LogFn)] = typeof(ViaDoubleUnary<LogFn>),
+        [typeof(SinBackwardFn)] = typeof(ViaDoubleBinary<SinBackwardFn>),
+        [typeof(CosBackwardFn)] = typeof(ViaDoubleBinary<CosBackwardFn>),
     };
 
     /// <summary>The GPU functor type for a CPU unary functor type.</summary>
