@@ -13,6 +13,7 @@ public sealed partial class GpuBackend
     {
         public static readonly MethodInfo Thread = Def(typeof(ReduceKernels), nameof(ReduceKernels.ThreadPerOutput)).MakeGenericMethod(typeof(T), typeof(TOp));
         public static readonly MethodInfo Group = Def(typeof(ReduceKernels), nameof(ReduceKernels.GroupPerOutput)).MakeGenericMethod(typeof(T), typeof(TOp));
+        public static readonly MethodInfo Chunk = Def(typeof(ReduceKernels), nameof(ReduceKernels.GroupPerChunk)).MakeGenericMethod(typeof(T), typeof(TOp));
     }
 
     private static class RowK<T> where T : unmanaged
@@ -27,6 +28,21 @@ public sealed partial class GpuBackend
     /// (few outputs, long rows) rather than one thread per output.
     /// </summary>
     internal bool UseGroupReduce(long outputs, int r) => r >= 64 && outputs * 4 < _maxThreads;
+
+    /// <summary>
+    /// How many chunks each row is split into so that a reduction with few outputs still runs
+    /// enough groups to fill the device (1: no split). Each chunk keeps at least 8 elements per thread.
+    /// </summary>
+    internal int SplitsFor(long outputs, int r)
+    {
+        if (!UseGroupReduce(outputs, r) || outputs >= _maxGroups)
+        {
+            return 1;
+        }
+        long byDevice = (_maxGroups + outputs - 1) / outputs;
+        long byWork = r / (8L * RowGroupSize);
+        return (int)Math.Max(1, Math.Min(byDevice, byWork));
+    }
 
     /// <inheritdoc />
     public override void Reduce<TOp>(Storage x, Storage y, int outer, int r, int inner)
@@ -49,7 +65,25 @@ public sealed partial class GpuBackend
         }
         Bind();
         var p = new ReduceParams { Outer = outer, R = r, Inner = inner };
-        if (UseGroupReduce(count, r))
+        int splits = SplitsFor(count, r);
+        if (splits > 1)
+        {
+            // Too few outputs to fill the device: each group reduces one chunk of a row into a
+            // partial, then the partials (count, splits) are reduced by the same code.
+            int chunk = (int)((r + (long)splits - 1) / splits);
+            var partial = (GpuStorage)Allocate(x.DType, checked((int)count * splits), false);
+            try
+            {
+                var kc = Kernel(ReduceK<T, TOp>.Chunk, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<T>, ArrayView<T>, ReduceParams, int, int>>()));
+                kc(new KernelConfig(Groups(count * splits), RowGroupSize), V<T>(x), V<T>(partial), p, splits, chunk);
+                ReduceT<T, TOp>(partial, y, (int)count, splits, 1);
+            }
+            finally
+            {
+                partial.ReleaseScratch();
+            }
+        }
+        else if (UseGroupReduce(count, r))
         {
             var k = Kernel(ReduceK<T, TOp>.Group, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<T>, ArrayView<T>, ReduceParams>>()));
             k(new KernelConfig(Groups(count), RowGroupSize), V<T>(x), V<T>(y), p);

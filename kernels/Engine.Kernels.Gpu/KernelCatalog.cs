@@ -53,6 +53,7 @@ public static class KernelCatalog
             {
                 yield return Make(typeof(ReduceKernels), nameof(ReduceKernels.ThreadPerOutput), t, op);
                 yield return Make(typeof(ReduceKernels), nameof(ReduceKernels.GroupPerOutput), t, op);
+                yield return Make(typeof(ReduceKernels), nameof(ReduceKernels.GroupPerChunk), t, op);
             }
             yield return Make(typeof(ReduceKernels), nameof(ReduceKernels.ArgExtreme), t);
             yield return Make(typeof(SoftmaxKernels), nameof(SoftmaxKernels.Forward), t);

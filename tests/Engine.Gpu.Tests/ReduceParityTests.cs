@@ -19,6 +19,11 @@ public abstract partial class DeviceParityTests
         var wide = Uniform(new[] { 40, 3000 }, -1, 1, 33);
         Parity(dev => wide.To(dev).Sum(0), () => wide.Abs().Sum(0), "wide columns");
         Parity(dev => Uniform(new[] { 5000 }, -1, 1, 34, DType.Float64).To(dev).Sum(), () => Uniform(new[] { 5000 }, -1, 1, 34, DType.Float64).Abs().Sum(), "float64");
+        // Few outputs over long rows: the split (two-pass) reduction, with inner > 1 and a ragged last chunk.
+        var tall = Uniform(new[] { 20011, 3 }, -1, 1, 35);
+        Parity(dev => tall.To(dev).Sum(0), () => tall.Abs().Sum(0), "split, inner 3");
+        Parity(dev => tall.To(dev).Amax(new[] { 0 }), what: "split max");
+        Parity(dev => tall.To(dev).Sum(), () => tall.Abs().Sum(), "split, full sum");
     }
 
     [Test]

@@ -72,6 +72,46 @@ public static class ReduceKernels
         }
     }
 
+    /// <summary>
+    /// First pass of a split reduction (explicitly grouped): work item w = (o, s) reduces the chunk
+    /// [s chunk, (s + 1) chunk) of output o's row into partial[o * splits + s]. Used when there are
+    /// too few outputs to fill the device with one group per output (a full sum, say).
+    /// </summary>
+    public static void GroupPerChunk<T, TOp>(ArrayView<T> x, ArrayView<T> partial, ReduceParams p, int splits, int chunk)
+        where T : unmanaged, IFloatingPointIeee754<T> where TOp : struct, IReduceOp
+    {
+        var shared = SharedMemory.Allocate<T>(GroupSize);
+        int count = p.Outer * p.Inner, r = p.R, inner = p.Inner, work = count * splits;
+        int tid = Group.IdxX, gsize = Group.DimX, gstep = Grid.DimX;
+        for (int w = Grid.IdxX; w < work; w += gstep)
+        {
+            int o = w / splits, sIdx = w - o * splits;
+            int oo = o / inner, oi = o - oo * inner;
+            int b = oo * r * inner + oi;
+            int k0 = sIdx * chunk, k1 = Math.Min(r, k0 + chunk);
+            T acc = TOp.Identity<T>();
+            for (int k = k0 + tid; k < k1; k += gsize)
+            {
+                acc = TOp.Combine(acc, x[b + k * inner]);
+            }
+            shared[tid] = acc;
+            Group.Barrier();
+            for (int s = gsize / 2; s > 0; s >>= 1)
+            {
+                if (tid < s)
+                {
+                    shared[tid] = TOp.Combine(shared[tid], shared[tid + s]);
+                }
+                Group.Barrier();
+            }
+            if (tid == 0)
+            {
+                partial[w] = shared[0];
+            }
+            Group.Barrier();
+        }
+    }
+
     /// <summary>Max (or min) and its first index over r; a NaN wins, as in PyTorch and the CPU kernel.</summary>
     public static void ArgExtreme<T>(Index1D index, ArrayView<T> x, ArrayView<T> values, ArrayView<long> indices, ReduceParams p, int max)
         where T : unmanaged, IFloatingPointIeee754<T>
