@@ -16,6 +16,11 @@ public sealed partial class GpuBackend
         public static readonly MethodInfo Tiled = Def(typeof(GemmKernels), nameof(GemmKernels.Tiled)).MakeGenericMethod(typeof(T));
     }
 
+    private static readonly MethodInfo GemmLarge = typeof(GemmKernels).GetMethod(nameof(GemmKernels.Large))!;
+
+    /// <summary>Whether a product uses the 128x128-tile float32 kernel (both sides of C at least one large tile).</summary>
+    internal static bool UseLargeGemm(DType dtype, int m, int n) => dtype == DType.Float32 && m >= GemmKernels.LargeTile && n >= GemmKernels.LargeTile;
+
     /// <inheritdoc />
     public override void MatMul(Operand a, Operand b, Storage c, int batch, int m, int n, int k, bool accumulate)
     {
@@ -54,6 +59,11 @@ public sealed partial class GpuBackend
 
     private void GemmT<T>(Storage a, Storage b, Storage c, int batch, GemmParams p) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (UseLargeGemm(c.DType, p.M, p.N))
+        {
+            GemmLargeF32(a, b, c, batch, p);
+            return;
+        }
         var kern = Kernel(GemmK<T>.Tiled, static (acc, mi) => acc.LoadStreamKernel(mi.CreateDelegate<Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, GemmParams>>()));
         var group = new Index3D(GemmKernels.Threads, GemmKernels.Threads, 1);
         int gx = (p.N + GemmKernels.Tile - 1) / GemmKernels.Tile;
@@ -61,6 +71,23 @@ public sealed partial class GpuBackend
         var va = V<T>(a);
         var vb = V<T>(b);
         var vc = V<T>(c);
+        for (int b0 = 0; b0 < batch; b0 += MaxGridZ)
+        {
+            p.BatchBase = b0;
+            int nb = Math.Min(MaxGridZ, batch - b0);
+            kern(new KernelConfig(new Index3D(gx, gy, nb), group), va, vb, vc, p);
+        }
+    }
+
+    private void GemmLargeF32(Storage a, Storage b, Storage c, int batch, GemmParams p)
+    {
+        var kern = Kernel(GemmLarge, static (acc, mi) => acc.LoadStreamKernel(mi.CreateDelegate<Action<ArrayView<float>, ArrayView<float>, ArrayView<float>, GemmParams>>()));
+        var group = new Index3D(GemmKernels.Threads, GemmKernels.Threads, 1);
+        int gx = (p.N + GemmKernels.LargeTile - 1) / GemmKernels.LargeTile;
+        int gy = (p.M + GemmKernels.LargeTile - 1) / GemmKernels.LargeTile;
+        var va = V<float>(a);
+        var vb = V<float>(b);
+        var vc = V<float>(c);
         for (int b0 = 0; b0 < batch; b0 += MaxGridZ)
         {
             p.BatchBase = b0;

@@ -82,6 +82,7 @@ public static class KernelCatalog
             yield return Make(typeof(IndexKernels), nameof(IndexKernels.ScatterAdd), t, add);
             yield return Make(typeof(IndexKernels), nameof(IndexKernels.IndexAdd), t, add);
         }
+        yield return Of(typeof(GemmKernels).GetMethod(nameof(GemmKernels.Large))!);
         foreach (var e in Extra())
         {
             yield return e;

@@ -85,6 +85,26 @@ public abstract partial class DeviceParityTests
     }
 
     [Test]
+    public void LargeTileMatMulMatchesCpu()
+    {
+        // At least 128 x 128: the 128x128-tile float32 kernel, with ragged edges on every side, a K
+        // that is not a multiple of the slice depth, both operands transposed, a batch and accumulation.
+        var a = Uniform(new[] { 2, 131, 19 }, -1, 1, 71);
+        var b = Uniform(new[] { 19, 133 }, -1, 1, 72);
+        Parity(dev => a.To(dev).MatMul(b.To(dev)), () => a.Abs().MatMul(b.Abs()), "large tile");
+        var at = Uniform(new[] { 19, 129 }, -1, 1, 73);
+        var bt = Uniform(new[] { 130, 19 }, -1, 1, 74);
+        Parity(dev => at.To(dev).Transpose(0, 1).MatMul(bt.To(dev).Transpose(0, 1)), () => at.Abs().Transpose(0, 1).MatMul(bt.Abs().Transpose(0, 1)), "large tile, transposed");
+        var c0 = Uniform(new[] { 1, 131, 133 }, -1, 1, 75);
+        Parity(dev =>
+        {
+            var c = c0.To(dev).Clone();
+            dev.Backend.MatMul(Op(a.To(dev)), Op(b.To(dev).Unsqueeze(0)), c.Storage, 1, 131, 133, 19, accumulate: true);
+            return c;
+        }, () => a.Abs().Select(0, 0).MatMul(b.Abs()).Unsqueeze(0) + c0.Abs(), "large tile, accumulate");
+    }
+
+    [Test]
     public void MatMulAccumulatesIntoC()
     {
         var a = Uniform(new[] { 1, 20, 30 }, -1, 1, 68);

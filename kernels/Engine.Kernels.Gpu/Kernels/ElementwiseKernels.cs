@@ -10,14 +10,38 @@ namespace Engine.Gpu.Kernels;
 /// </summary>
 public static class ElementwiseKernels
 {
-    /// <summary>y = f(x), rank 1.</summary>
+    /// <summary>
+    /// y = f(x), rank 1. Each pass of the grid-stride loop handles four elements one launch-width
+    /// apart (every load still coalesced across a warp), loading all four before storing, so each
+    /// thread keeps four memory requests in flight: a plain one-element loop reached only about 66%
+    /// of the H200's copy bandwidth for unary ops.
+    /// </summary>
     public static void UnaryLin<T, TFn>(Index1D index, ArrayView<T> x, ArrayView<T> y, Lin p)
         where T : unmanaged where TFn : struct, IGpuUnaryFn<T>
     {
-        int n = p.N, step = p.Step;
-        for (int i = index.X; i < n; i += step)
+        int n = p.N, step = p.Step, oa = p.OffA, sa = p.SA, oy = p.OffY, sy = p.SY;
+        long stride = 4L * step;
+        for (long j = index.X; j < n; j += stride)
         {
-            y[p.OffY + i * p.SY] = TFn.Apply(x[p.OffA + i * p.SA]);
+            int i0 = (int)j, i1 = i0 + step, i2 = i1 + step, i3 = i2 + step;
+            bool h1 = j + step < n, h2 = j + 2L * step < n, h3 = j + 3L * step < n;
+            T a0 = x[oa + i0 * sa];
+            T a1 = h1 ? x[oa + i1 * sa] : a0;
+            T a2 = h2 ? x[oa + i2 * sa] : a0;
+            T a3 = h3 ? x[oa + i3 * sa] : a0;
+            y[oy + i0 * sy] = TFn.Apply(a0);
+            if (h1)
+            {
+                y[oy + i1 * sy] = TFn.Apply(a1);
+            }
+            if (h2)
+            {
+                y[oy + i2 * sy] = TFn.Apply(a2);
+            }
+            if (h3)
+            {
+                y[oy + i3 * sy] = TFn.Apply(a3);
+            }
         }
     }
 
@@ -33,14 +57,33 @@ public static class ElementwiseKernels
         }
     }
 
-    /// <summary>y = f(a, b), rank 1.</summary>
+    /// <summary>y = f(a, b), rank 1, four elements per pass as in <see cref="UnaryLin{T, TFn}"/>.</summary>
     public static void BinaryLin<T, TFn>(Index1D index, ArrayView<T> a, ArrayView<T> b, ArrayView<T> y, Lin p)
         where T : unmanaged where TFn : struct, IGpuBinaryFn<T>
     {
-        int n = p.N, step = p.Step;
-        for (int i = index.X; i < n; i += step)
+        int n = p.N, step = p.Step, oa = p.OffA, sa = p.SA, ob = p.OffB, sb = p.SB, oy = p.OffY, sy = p.SY;
+        long stride = 4L * step;
+        for (long j = index.X; j < n; j += stride)
         {
-            y[p.OffY + i * p.SY] = TFn.Apply(a[p.OffA + i * p.SA], b[p.OffB + i * p.SB]);
+            int i0 = (int)j, i1 = i0 + step, i2 = i1 + step, i3 = i2 + step;
+            bool h1 = j + step < n, h2 = j + 2L * step < n, h3 = j + 3L * step < n;
+            T a0 = a[oa + i0 * sa], b0 = b[ob + i0 * sb];
+            T a1 = h1 ? a[oa + i1 * sa] : a0, b1 = h1 ? b[ob + i1 * sb] : b0;
+            T a2 = h2 ? a[oa + i2 * sa] : a0, b2 = h2 ? b[ob + i2 * sb] : b0;
+            T a3 = h3 ? a[oa + i3 * sa] : a0, b3 = h3 ? b[ob + i3 * sb] : b0;
+            y[oy + i0 * sy] = TFn.Apply(a0, b0);
+            if (h1)
+            {
+                y[oy + i1 * sy] = TFn.Apply(a1, b1);
+            }
+            if (h2)
+            {
+                y[oy + i2 * sy] = TFn.Apply(a2, b2);
+            }
+            if (h3)
+            {
+                y[oy + i3 * sy] = TFn.Apply(a3, b3);
+            }
         }
     }
 
@@ -56,13 +99,32 @@ public static class ElementwiseKernels
         }
     }
 
-    /// <summary>y = x (same dtype, any layout), rank 1.</summary>
+    /// <summary>y = x (same dtype, any layout), rank 1, four elements per pass as in <see cref="UnaryLin{T, TFn}"/>.</summary>
     public static void CopyLin<T>(Index1D index, ArrayView<T> x, ArrayView<T> y, Lin p) where T : unmanaged
     {
-        int n = p.N, step = p.Step;
-        for (int i = index.X; i < n; i += step)
+        int n = p.N, step = p.Step, oa = p.OffA, sa = p.SA, oy = p.OffY, sy = p.SY;
+        long stride = 4L * step;
+        for (long j = index.X; j < n; j += stride)
         {
-            y[p.OffY + i * p.SY] = x[p.OffA + i * p.SA];
+            int i0 = (int)j, i1 = i0 + step, i2 = i1 + step, i3 = i2 + step;
+            bool h1 = j + step < n, h2 = j + 2L * step < n, h3 = j + 3L * step < n;
+            T a0 = x[oa + i0 * sa];
+            T a1 = h1 ? x[oa + i1 * sa] : a0;
+            T a2 = h2 ? x[oa + i2 * sa] : a0;
+            T a3 = h3 ? x[oa + i3 * sa] : a0;
+            y[oy + i0 * sy] = a0;
+            if (h1)
+            {
+                y[oy + i1 * sy] = a1;
+            }
+            if (h2)
+            {
+                y[oy + i2 * sy] = a2;
+            }
+            if (h3)
+            {
+                y[oy + i3 * sy] = a3;
+            }
         }
     }
 

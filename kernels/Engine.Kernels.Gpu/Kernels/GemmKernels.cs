@@ -22,7 +22,7 @@ public struct GemmParams
 /// are broadcasts or consecutive), stepping through K in slices of 16 staged in shared memory.
 /// Grid: (tiles along N, tiles along M, batch).
 /// </summary>
-public static class GemmKernels
+public static partial class GemmKernels
 {
     /// <summary>Edge of the C tile a group computes.</summary>
     public const int Tile = 64;
