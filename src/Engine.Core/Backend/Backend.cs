@@ -150,4 +150,26 @@ public abstract class Backend
     /// <summary>Row normalisation backward; null outputs are skipped.</summary>
     public abstract void RowNormBackward(Storage x, Storage dy, Storage? weight, Storage mean, Storage rstd,
         Storage? dx, Storage? dweight, Storage? dbias, in RowNormParams p);
+
+    // ---------------------------------------------------------------- fused LSTM cell (issue 4)
+    // Offsets and sizes in p (see LstmCellParams); gates in PyTorch's order (i, f, g, o).
+
+    /// <summary>
+    /// LSTM cell forward: pre = gates (+ hh, a dense (B, 4H) block, when given); c = sigmoid(f) c_prev +
+    /// sigmoid(i) tanh(g); h = sigmoid(o) tanh(c); act = (i, f, g, o activated, tanh(c)) per row; output = h
+    /// when given. Where valid (Bool per row) is given and false, the row keeps its state (c = c_prev,
+    /// h = h_prev, read from h's storage at HPrevOffset) and outputs 0. c may share cPrev's storage.
+    /// </summary>
+    public abstract void LstmCellForward(Storage gates, Storage? hh, Storage cPrev, Storage c, Storage h, Storage act,
+        Storage? output, Storage? valid, in LstmCellParams p);
+
+    /// <summary>
+    /// LSTM cell backward from the saved activations: with dh_total = dh + dOutput and dc_total = dc +
+    /// dh_total o (1 - tanh(c)^2), writes d(gates) (pre-activation) and dcPrev = dc_total f; null gradients
+    /// count as zero. Rows that are not valid get zero d(gates) and pass dc through; when valid is given,
+    /// dh of each valid row is zeroed so that accumulating d(gates) @ W_hh into dh completes the carry.
+    /// dcPrev may alias dc (same storage and offset).
+    /// </summary>
+    public abstract void LstmCellBackward(Storage act, Storage cPrev, Storage? dh, Storage? dOutput, Storage? dc,
+        Storage dGates, Storage dcPrev, Storage? valid, in LstmCellParams p);
 }
