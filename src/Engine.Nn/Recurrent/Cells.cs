@@ -86,7 +86,9 @@ public sealed class LSTMCell : RnnCellBase
         var x = Batched(input, out bool unbatched);
         var h = State(state?.H, x, unbatched, "h");
         var c = State(state?.C, x, unbatched, "c");
-        var (hn, cn) = CellMath.Lstm(Tensor.Linear(x, WeightIh, BiasIh), h, c, WeightHh, BiasHh);
+        // The summed pre-activations, then the fused cell (one op on every device).
+        var gates = Tensor.Linear(x, WeightIh, BiasIh) + Tensor.Linear(h, WeightHh, BiasHh);
+        var (hn, cn) = Functional.LstmCell(gates, c);
         return unbatched ? (hn.Squeeze(0), cn.Squeeze(0)) : (hn, cn);
     }
 }

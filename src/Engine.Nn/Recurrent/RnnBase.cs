@@ -91,9 +91,9 @@ public abstract class RnnBase : Module
     public Generator? DropoutGenerator { get; set; }
 
     /// <summary>
-    /// Whether LSTM layers run through the fused whole-sequence node (float32 on the CPU; on by
-    /// default). Off, every step is composed from tensor ops, which is the reference the fused
-    /// path is tested against.
+    /// Whether LSTM layers run through the fused whole-sequence node (float32 and float64 on every
+    /// device; on by default). Off, every step is composed from tensor ops, which is the reference
+    /// the fused path is tested against.
     /// </summary>
     public bool UseFusedKernels { get; set; } = true;
 
@@ -253,7 +253,7 @@ public abstract class RnnBase : Module
         var bIh = HasBias ? w[2] : null;
         var bHh = HasBias ? w[3] : null;
         var xProj = Tensor.Linear(x, wIh, bIh); // (T, B, G*H) in one product
-        if (HasCellState && UseFusedKernels && FusedLstm.Supports(xProj) && steps > 0)
+        if (HasCellState && UseFusedKernels && steps > 0 && FusedLstm.Supports(xProj, h, c!, wHh))
         {
             return FusedLstm.Run(bHh is null ? xProj : xProj + bHh, h, c!, wHh, reverse, masks);
         }
