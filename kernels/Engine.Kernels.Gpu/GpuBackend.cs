@@ -19,6 +19,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
     private readonly MemoryBuffer1D<long, Stride1D.Dense> _err;
     private readonly int _maxThreads;
     private readonly int _maxGroups;
+    private readonly int _multiprocessors;
 
     internal GpuBackend(Accelerator accelerator, DeviceKind kind, int index, string name)
     {
@@ -31,6 +32,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
         // them all, so row kernels there use small groups; real GPUs get full 256-thread groups.
         RowGroupSize = accelerator.AcceleratorType == AcceleratorType.CPU ? CpuRowGroupSize : 256;
         // Enough groups of 256 threads to fill every multiprocessor a few times over.
+        _multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
         _maxGroups = Math.Max(1, accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / 256) * 4);
     }
 

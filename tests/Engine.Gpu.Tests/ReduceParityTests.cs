@@ -98,8 +98,13 @@ public abstract partial class DeviceParityTests
         var c0 = Uniform(new[] { 1, 131, 133 }, -1, 1, 75);
         Parity(dev =>
         {
+            // Locals, not temporaries: an Operand does not keep its tensor (and so its storage) alive.
+            var ad = a.To(dev);
+            var bd = b.To(dev).Unsqueeze(0);
             var c = c0.To(dev).Clone();
-            dev.Backend.MatMul(Op(a.To(dev)), Op(b.To(dev).Unsqueeze(0)), c.Storage, 1, 131, 133, 19, accumulate: true);
+            dev.Backend.MatMul(Op(ad), Op(bd), c.Storage, 1, 131, 133, 19, accumulate: true);
+            GC.KeepAlive(ad);
+            GC.KeepAlive(bd);
             return c;
         }, () => a.Abs().Select(0, 0).MatMul(b.Abs()).Unsqueeze(0) + c0.Abs(), "large tile, accumulate");
     }

@@ -89,12 +89,21 @@ public static class ReduceKernels
             int oo = o / inner, oi = o - oo * inner;
             int b = oo * r * inner + oi;
             int k0 = sIdx * chunk, k1 = Math.Min(r, k0 + chunk);
-            T acc = TOp.Identity<T>();
-            for (int k = k0 + tid; k < k1; k += gsize)
+            // Four independent accumulators keep four loads in flight per thread.
+            T acc0 = TOp.Identity<T>(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+            int k = k0 + tid, g4 = 4 * gsize;
+            for (; k + 3 * gsize < k1; k += g4)
             {
-                acc = TOp.Combine(acc, x[b + k * inner]);
+                acc0 = TOp.Combine(acc0, x[b + k * inner]);
+                acc1 = TOp.Combine(acc1, x[b + (k + gsize) * inner]);
+                acc2 = TOp.Combine(acc2, x[b + (k + 2 * gsize) * inner]);
+                acc3 = TOp.Combine(acc3, x[b + (k + 3 * gsize) * inner]);
             }
-            shared[tid] = acc;
+            for (; k < k1; k += gsize)
+            {
+                acc0 = TOp.Combine(acc0, x[b + k * inner]);
+            }
+            shared[tid] = TOp.Combine(TOp.Combine(acc0, acc1), TOp.Combine(acc2, acc3));
             Group.Barrier();
             for (int s = gsize / 2; s > 0; s >>= 1)
             {
