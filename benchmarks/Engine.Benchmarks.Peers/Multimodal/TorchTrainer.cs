@@ -12,10 +12,11 @@ namespace Engine.Benchmarks.Peers.Multimodal;
 
 /// <summary>What one training run measured.</summary>
 /// <param name="EpochSeconds">Wall time of each epoch (training batches plus the validation pass).</param>
+/// <param name="EpochCpuSeconds">Process CPU time (user + system, all threads) of each epoch; NaN where not measured.</param>
 /// <param name="BestEpoch">Epoch of the best validation accuracy.</param>
 /// <param name="TestAccuracy">Test accuracy of the best epoch's weights.</param>
 /// <param name="TestMacroF1">Test macro F1 of the best epoch's weights.</param>
-public sealed record RunResult(double[] EpochSeconds, int BestEpoch, double TestAccuracy, double TestMacroF1);
+public sealed record RunResult(double[] EpochSeconds, double[] EpochCpuSeconds, int BestEpoch, double TestAccuracy, double TestMacroF1);
 
 /// <summary>Hyper-parameters shared by both engines (the defaults of `engine train`).</summary>
 public sealed record RunSpec(int Epochs, int BatchSize, double Lr, double WeightDecay, int Patience, double ValidationFraction,
@@ -49,11 +50,15 @@ public static class TorchTrainer
         int warmup = Math.Min(batches, totalSteps / 10);
         long step = 0;
         var epochSeconds = new List<double>();
+        var epochCpu = new List<double>();
+        var process = Process.GetCurrentProcess();
         double bestAcc = -1, bestLoss = double.PositiveInfinity;
         int bestEpoch = 0, sinceBest = 0;
         Tensor[]? best = null;
         for (int epoch = 1; epoch <= spec.Epochs; epoch++)
         {
+            process.Refresh();
+            var cpu0 = process.TotalProcessorTime;
             var watch = Stopwatch.StartNew();
             net.train();
             var maskRng = new EngineGenerator(seed * 104729UL + (ulong)epoch);
@@ -91,7 +96,9 @@ public static class TorchTrainer
             }
             var (valAcc, valLoss, _) = Evaluate(net, val, prep, used);
             watch.Stop();
+            process.Refresh();
             epochSeconds.Add(watch.Elapsed.TotalSeconds);
+            epochCpu.Add((process.TotalProcessorTime - cpu0).TotalSeconds);
             bool better = valAcc > bestAcc || (valAcc == bestAcc && valLoss < bestLoss);
             log?.Invoke($"  torch epoch {epoch}: train loss {lossSum / Math.Max(seen, 1):F4}, val acc {valAcc:P1}, val loss {valLoss:F4}, {watch.Elapsed.TotalSeconds:F2} s{(better ? " *" : "")}");
             if (better)
@@ -122,7 +129,7 @@ public static class TorchTrainer
             }
         }
         var (_, _, testMetrics) = Evaluate(net, data.Test, prep, used);
-        return new RunResult(epochSeconds.ToArray(), bestEpoch, testMetrics.Accuracy, testMetrics.MacroF1);
+        return new RunResult(epochSeconds.ToArray(), epochCpu.ToArray(), bestEpoch, testMetrics.Accuracy, testMetrics.MacroF1);
     }
 
     private static Tensor?[] Inputs(MData.BatchData bd, MData.Preprocessing prep)
