@@ -13,10 +13,13 @@ public sealed partial class GpuBackend
 {
     private static class NormK<T> where T : unmanaged
     {
-        public static readonly MethodInfo BnStats = Def(typeof(NormKernels), nameof(NormKernels.BatchNormStats)).MakeGenericMethod(typeof(T));
+        public static readonly MethodInfo BnPartial = Def(typeof(NormKernels), nameof(NormKernels.BatchNormPartial)).MakeGenericMethod(typeof(T));
+        public static readonly MethodInfo BnMean = Def(typeof(NormKernels), nameof(NormKernels.BatchNormMean)).MakeGenericMethod(typeof(T));
+        public static readonly MethodInfo BnVar = Def(typeof(NormKernels), nameof(NormKernels.BatchNormVar)).MakeGenericMethod(typeof(T));
         public static readonly MethodInfo BnEval = Def(typeof(NormKernels), nameof(NormKernels.BatchNormEvalStats)).MakeGenericMethod(typeof(T));
         public static readonly MethodInfo BnApply = Def(typeof(NormKernels), nameof(NormKernels.BatchNormApply)).MakeGenericMethod(typeof(T));
-        public static readonly MethodInfo BnBack = Def(typeof(NormKernels), nameof(NormKernels.BatchNormBackward)).MakeGenericMethod(typeof(T));
+        public static readonly MethodInfo BnSums = Def(typeof(NormKernels), nameof(NormKernels.BatchNormBackwardSums)).MakeGenericMethod(typeof(T));
+        public static readonly MethodInfo BnInput = Def(typeof(NormKernels), nameof(NormKernels.BatchNormBackwardInput)).MakeGenericMethod(typeof(T));
         public static readonly MethodInfo RowF = Def(typeof(NormKernels), nameof(NormKernels.RowNormForward)).MakeGenericMethod(typeof(T));
         public static readonly MethodInfo RowBx = Def(typeof(NormKernels), nameof(NormKernels.RowNormBackwardInput)).MakeGenericMethod(typeof(T));
         public static readonly MethodInfo RowBw = Def(typeof(NormKernels), nameof(NormKernels.RowNormBackwardAffine)).MakeGenericMethod(typeof(T));
@@ -123,6 +126,25 @@ public sealed partial class GpuBackend
     private static int AffineFlags(Storage? weight, Storage? bias)
         => (weight is null ? 0 : NormKernels.HasWeight) | (bias is null ? 0 : NormKernels.HasBias);
 
+    /// <summary>How many chunks (one group each) to split each channel's count values into: enough groups to fill the device, at least 8 values per thread.</summary>
+    private (int Chunks, int ChunkLen) BatchNormChunks(long count, int channels)
+    {
+        long perGroup = RowGroupSize * 8L;
+        long want = (count + perGroup - 1) / perGroup;
+        long fill = Math.Max(1, _maxGroups / channels);
+        int chunks = (int)Math.Clamp(Math.Min(want, fill), 1, 4096);
+        int len = (int)((count + chunks - 1) / chunks);
+        return len == 0 ? (1, 0) : ((int)((count + len - 1) / len), len);
+    }
+
+    private void BatchNormPartialT<T>(Storage x, Storage dy, Storage center, Storage partial, NormGeom g, int mode)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var k = Kernel(NormK<T>.BnPartial, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<
+            Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, NormGeom, int>>()));
+        k(new KernelConfig(Groups((long)g.Channels * g.Chunks), RowGroupSize), V<T>(x), V<T>(dy), V<T>(center), V<T>(partial), g, mode);
+    }
+
     private void BatchNormT<T>(Storage x, Storage? weight, Storage? bias, Storage y, Storage mean, Storage invStd,
         Storage? runningMean, Storage? runningVar, bool training, double momentum, in BatchNormParams p)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -130,22 +152,37 @@ public sealed partial class GpuBackend
         Bind();
         var g = new NormGeom { Batch = p.Batch, Channels = p.Channels, ChannelsPerGroup = 1, Inner = p.Inner, Flags = AffineFlags(weight, bias) };
         T eps = T.CreateTruncating(p.Eps);
+        g.Step = Extent(p.Channels);
         if (training)
         {
             long count = (long)p.Batch * p.Inner;
+            (g.Chunks, g.ChunkLen) = BatchNormChunks(count, p.Channels);
             if (runningMean is not null)
             {
                 g.Flags |= NormKernels.UpdateRunning;
             }
-            var k = Kernel(NormK<T>.BnStats, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<
-                Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, NormGeom, T, T, T, T>>()));
-            k(new KernelConfig(Groups(p.Channels), RowGroupSize), V<T>(x), V<T>(mean), V<T>(invStd),
-                V<T>(runningMean ?? mean), V<T>(runningVar ?? invStd), g,
-                T.CreateTruncating(count), T.CreateTruncating(count - 1), eps, T.CreateTruncating(momentum));
+            T cnt = T.CreateTruncating(count);
+            var partial = (GpuStorage)Allocate(x.DType, checked(p.Channels * g.Chunks), false);
+            try
+            {
+                // Two passes as on the CPU: the mean, then the squared deviations from it.
+                BatchNormPartialT<T>(x, x, mean, partial, g, 0);
+                var km = Kernel(NormK<T>.BnMean, static (a, m) => a.LoadAutoGroupedStreamKernel(m.CreateDelegate<
+                    Action<Index1D, ArrayView<T>, ArrayView<T>, NormGeom, T>>()));
+                km(g.Step, V<T>(partial), V<T>(mean), g, cnt);
+                BatchNormPartialT<T>(x, x, mean, partial, g, 1);
+                var kv = Kernel(NormK<T>.BnVar, static (a, m) => a.LoadAutoGroupedStreamKernel(m.CreateDelegate<
+                    Action<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, NormGeom, T, T, T, T>>()));
+                kv(g.Step, V<T>(partial), V<T>(mean), V<T>(invStd), V<T>(runningMean ?? mean), V<T>(runningVar ?? invStd), g,
+                    cnt, T.CreateTruncating(count - 1), eps, T.CreateTruncating(momentum));
+            }
+            finally
+            {
+                partial.ReleaseScratch();
+            }
         }
         else
         {
-            g.Step = Extent(p.Channels);
             var k = Kernel(NormK<T>.BnEval, static (a, m) => a.LoadAutoGroupedStreamKernel(m.CreateDelegate<
                 Action<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, NormGeom, T>>()));
             k(g.Step, V<T>(runningMean!), V<T>(runningVar!), V<T>(mean), V<T>(invStd), g, eps);
@@ -170,12 +207,32 @@ public sealed partial class GpuBackend
         Bind();
         int flags = (weight is null ? 0 : NormKernels.HasWeight) | (dx is null ? 0 : NormKernels.HasDx)
             | (dweight is null ? 0 : NormKernels.HasDw) | (dbias is null ? 0 : NormKernels.HasDb) | (batchStats ? NormKernels.BatchStats : 0);
-        var g = new NormGeom { Batch = p.Batch, Channels = p.Channels, ChannelsPerGroup = 1, Inner = p.Inner, Flags = flags };
-        // Absent outputs get a placeholder view that the flags keep the kernel from touching.
-        var k = Kernel(NormK<T>.BnBack, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<
-            Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, NormGeom, T>>()));
-        k(new KernelConfig(Groups(p.Channels), RowGroupSize), V<T>(x), V<T>(dy), V<T>(weight ?? x), V<T>(mean), V<T>(invStd),
-            V<T>(dx ?? x), V<T>(dweight ?? mean), V<T>(dbias ?? mean), g, T.CreateTruncating((long)p.Batch * p.Inner));
+        long count = (long)p.Batch * p.Inner;
+        var g = new NormGeom { Batch = p.Batch, Channels = p.Channels, ChannelsPerGroup = 1, Inner = p.Inner, Flags = flags, Step = Extent(p.Channels) };
+        (g.Chunks, g.ChunkLen) = BatchNormChunks(count, p.Channels);
+        var partial = (GpuStorage)Allocate(x.DType, checked(2 * p.Channels * g.Chunks), false);
+        var coef = dx is null ? null : (GpuStorage)Allocate(x.DType, checked(3 * p.Channels), false);
+        try
+        {
+            BatchNormPartialT<T>(x, dy, mean, partial, g, 2);
+            // Absent outputs get a placeholder view that the flags keep the kernel from touching.
+            var ks = Kernel(NormK<T>.BnSums, static (a, m) => a.LoadAutoGroupedStreamKernel(m.CreateDelegate<
+                Action<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, NormGeom, T>>()));
+            ks(g.Step, V<T>(partial), V<T>(weight ?? x), V<T>(mean), V<T>(invStd), V<T>(dweight ?? partial), V<T>(dbias ?? partial),
+                V<T>(coef ?? partial), g, T.CreateTruncating(count));
+            if (dx is not null && p.Length > 0)
+            {
+                g.Step = Extent(p.Length);
+                var kx = Kernel(NormK<T>.BnInput, static (a, m) => a.LoadAutoGroupedStreamKernel(m.CreateDelegate<
+                    Action<Index1D, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, NormGeom>>()));
+                kx(g.Step, V<T>(x), V<T>(dy), V<T>(coef!), V<T>(dx), g);
+            }
+        }
+        finally
+        {
+            partial.ReleaseScratch();
+            coef?.ReleaseScratch();
+        }
     }
 
     private void RowNormT<T>(Storage x, Storage? weight, Storage? bias, Storage y, Storage mean, Storage rstd, in RowNormParams p)

@@ -104,15 +104,24 @@ public abstract partial class DeviceParityTests
     [TestCase(DType.Float64, true, true)]
     [TestCase(DType.Float32, true, false)]
     [TestCase(DType.Float64, false, false)]
-    public void BatchNormMatchesCpu(DType dtype, bool training, bool affine)
+    public void BatchNormMatchesCpu(DType dtype, bool training, bool affine) => BatchNormParity(new[] { 4, 3, 2, 5 }, dtype, training, affine);
+
+    /// <summary>Few channels of many values: the device splits each channel's sums into chunks (on ILGPU's CPU accelerator too).</summary>
+    [TestCase(DType.Float32, true)]
+    [TestCase(DType.Float64, true)]
+    [TestCase(DType.Float32, false)]
+    public void BatchNormOfLongChannelsMatchesCpu(DType dtype, bool training) => BatchNormParity(new[] { 8, 2, 150 }, dtype, training, true);
+
+    private void BatchNormParity(int[] shape, DType dtype, bool training, bool affine)
     {
-        var x = Uniform(new[] { 4, 3, 2, 5 }, -1, 3, 341, dtype);
-        var w = Uniform(new[] { 3 }, 0.5, 1.5, 342, dtype);
-        var b = Uniform(new[] { 3 }, -1, 1, 343, dtype);
-        var rm0 = Uniform(new[] { 3 }, -0.5, 0.5, 344, dtype);
-        var rv0 = Uniform(new[] { 3 }, 0.5, 1.5, 345, dtype);
+        int c = shape[1];
+        var x = Uniform(shape, -1, 3, 341, dtype);
+        var w = Uniform(new[] { c }, 0.5, 1.5, 342, dtype);
+        var b = Uniform(new[] { c }, -1, 1, 343, dtype);
+        var rm0 = Uniform(new[] { c }, -0.5, 0.5, 344, dtype);
+        var rv0 = Uniform(new[] { c }, 0.5, 1.5, 345, dtype);
         var g = Uniform(x.Shape, -1, 1, 346, dtype);
-        string what = $"batch_norm training {training} affine {affine} {dtype}";
+        string what = $"batch_norm [{string.Join(", ", shape)}] training {training} affine {affine} {dtype}";
         (Tensor Y, Tensor Rm, Tensor Rv) Run(Device dev)
         {
             var rm = rm0.To(dev).Clone();

@@ -12,14 +12,19 @@ public struct NormGeom
     /// <summary>A combination of the NormKernels.Has* and other flag constants.</summary>
     public int Flags;
 
+    /// <summary>Batch norm: each channel's Batch * Inner values are reduced in Chunks chunks of ChunkLen (one group each).</summary>
+    public int Chunks, ChunkLen;
+
     /// <summary>Threads of the launch (the grid-stride step) for the implicitly grouped kernels.</summary>
     public int Step;
 }
 
 /// <summary>
 /// Batch norm (statistics per channel over batch and inner) and row norm (layer norm, group norm:
-/// statistics per row), forward and backward. Reductions use one group per channel or row and a
-/// shared-memory tree (<see cref="GroupReduce"/>), so results do not depend on timing. Constants
+/// statistics per row), forward and backward. Batch norm reduces each channel in chunks, one
+/// group per chunk, then adds the chunks' sums in order (a channel can hold far more values than
+/// there are channels); row norm uses one group per row. Groups reduce with a shared-memory tree
+/// (<see cref="GroupReduce"/>), so results do not depend on timing. Constants
 /// that the CPU backend converts with T.CreateTruncating (counts, eps, momentum) come in as T.
 /// </summary>
 [CatalogedKernels]
@@ -50,44 +55,100 @@ public static class NormKernels
     public const int UpdateRunning = 64;
 
     /// <summary>
-    /// Batch statistics per channel: mean, invstd = 1 / sqrt(biased var + eps) (two passes), and
-    /// with UpdateRunning running = (1 - momentum) running + momentum batch (unbiased variance;
-    /// NaN when count - 1 is 0). count and countM1 are Batch * Inner and Batch * Inner - 1 as T.
+    /// Partial sums of batch norm, one group per (channel, chunk) pair: the Batch * Inner values of
+    /// a channel are split into Chunks chunks of ChunkLen. Mode 0: sum of x. Mode 1: sum of (x -
+    /// center)^2. Mode 2: sum of dy and sum of dy (x - center). partial[ch * Chunks + s] gets the
+    /// first sum, partial[Channels * Chunks + ch * Chunks + s] the second (mode 2).
     /// </summary>
-    public static void BatchNormStats<T>(ArrayView<T> x, ArrayView<T> mean, ArrayView<T> invStd, ArrayView<T> runMean, ArrayView<T> runVar,
-        NormGeom g, T count, T countM1, T eps, T momentum)
+    public static void BatchNormPartial<T>(ArrayView<T> x, ArrayView<T> dy, ArrayView<T> center, ArrayView<T> partial, NormGeom g, int mode)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var shared = SharedMemory.Allocate<T>(GroupSize);
         int tid = Group.IdxX, gsize = Group.DimX, gstep = Grid.DimX;
-        int c = g.Channels, inner = g.Inner, total = g.Batch * inner;
-        for (int ch = Grid.IdxX; ch < c; ch += gstep)
+        int c = g.Channels, inner = g.Inner, total = g.Batch * inner, chunks = g.Chunks, chunkLen = g.ChunkLen;
+        int items = c * chunks;
+        for (int item = Grid.IdxX; item < items; item += gstep)
         {
-            T s = T.Zero;
-            for (int j = tid; j < total; j += gsize)
+            int ch = item / chunks, s = item - ch * chunks;
+            int j0 = s * chunkLen, j1 = Math.Min(j0 + chunkLen, total);
+            T m = mode == 0 ? T.Zero : center[ch];
+            T a = T.Zero, b = T.Zero;
+            for (int j = j0 + tid; j < j1; j += gsize)
             {
-                int b = j / inner;
-                s += x[(b * c + ch) * inner + j - b * inner];
+                int n = j / inner;
+                int at = (n * c + ch) * inner + j - n * inner;
+                if (mode == 0)
+                {
+                    a += x[at];
+                }
+                else if (mode == 1)
+                {
+                    T d = x[at] - m;
+                    a += d * d;
+                }
+                else
+                {
+                    T d = dy[at];
+                    a += d;
+                    b += d * (x[at] - m);
+                }
             }
-            T m = GroupReduce.Sum(shared, s, tid, gsize) / count;
-            T sq = T.Zero;
-            for (int j = tid; j < total; j += gsize)
+            a = GroupReduce.Sum(shared, a, tid, gsize);
+            if (mode == 2)
             {
-                int b = j / inner;
-                T d = x[(b * c + ch) * inner + j - b * inner] - m;
-                sq += d * d;
+                b = GroupReduce.Sum(shared, b, tid, gsize);
             }
-            sq = GroupReduce.Sum(shared, sq, tid, gsize);
             if (tid == 0)
             {
-                mean[ch] = m;
-                invStd[ch] = T.One / T.Sqrt(sq / count + eps);
-                if ((g.Flags & UpdateRunning) != 0)
+                partial[item] = a;
+                if (mode == 2)
                 {
-                    runMean[ch] = (T.One - momentum) * runMean[ch] + momentum * m;
-                    T unbiased = countM1 > T.Zero ? sq / countM1 : T.NaN;
-                    runVar[ch] = (T.One - momentum) * runVar[ch] + momentum * unbiased;
+                    partial[items + item] = b;
                 }
+            }
+        }
+    }
+
+    /// <summary>mean[ch] = (sum of the channel's partial sums, in chunk order) / count, one thread per channel.</summary>
+    public static void BatchNormMean<T>(Index1D index, ArrayView<T> partial, ArrayView<T> mean, NormGeom g, T count)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = g.Channels, chunks = g.Chunks, step = g.Step;
+        for (int ch = index.X; ch < c; ch += step)
+        {
+            T s = T.Zero;
+            for (int k = 0; k < chunks; k++)
+            {
+                s += partial[ch * chunks + k];
+            }
+            mean[ch] = s / count;
+        }
+    }
+
+    /// <summary>
+    /// From the partial sums of squared deviations: invstd = 1 / sqrt(biased var + eps) and, with
+    /// UpdateRunning, running = (1 - momentum) running + momentum batch (unbiased variance; NaN
+    /// when count - 1 is 0). count and countM1 are Batch * Inner and Batch * Inner - 1 as T.
+    /// </summary>
+    public static void BatchNormVar<T>(Index1D index, ArrayView<T> partial, ArrayView<T> mean, ArrayView<T> invStd, ArrayView<T> runMean, ArrayView<T> runVar,
+        NormGeom g, T count, T countM1, T eps, T momentum)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = g.Channels, chunks = g.Chunks, step = g.Step;
+        bool update = (g.Flags & UpdateRunning) != 0;
+        for (int ch = index.X; ch < c; ch += step)
+        {
+            T sq = T.Zero;
+            for (int k = 0; k < chunks; k++)
+            {
+                sq += partial[ch * chunks + k];
+            }
+            invStd[ch] = T.One / T.Sqrt(sq / count + eps);
+            if (update)
+            {
+                runMean[ch] = (T.One - momentum) * runMean[ch] + momentum * mean[ch];
+                T unbiased = countM1 > T.Zero ? sq / countM1 : T.NaN;
+                runVar[ch] = (T.One - momentum) * runVar[ch] + momentum * unbiased;
             }
         }
     }
@@ -122,35 +183,29 @@ public static class NormKernels
     }
 
     /// <summary>
-    /// Batch norm backward, one group per channel: dbias = sum dy, dweight = sum dy (x - mean) invstd,
-    /// and dx = k dy (+ a x + b through the batch statistics), k = weight invstd. count is Batch * Inner as T.
+    /// Backward, one thread per channel, from the mode-2 partial sums: dbias = sum dy, dweight =
+    /// sum dy (x - mean) invstd, and the coefficients of dx = k dy + a x + b into
+    /// coef[ch], coef[C + ch], coef[2C + ch] (k = weight invstd; a = b = 0 without batch statistics).
     /// </summary>
-    public static void BatchNormBackward<T>(ArrayView<T> x, ArrayView<T> dy, ArrayView<T> weight, ArrayView<T> mean, ArrayView<T> invStd,
-        ArrayView<T> dx, ArrayView<T> dweight, ArrayView<T> dbias, NormGeom g, T count)
+    public static void BatchNormBackwardSums<T>(Index1D index, ArrayView<T> partial, ArrayView<T> weight, ArrayView<T> mean, ArrayView<T> invStd,
+        ArrayView<T> dweight, ArrayView<T> dbias, ArrayView<T> coef, NormGeom g, T count)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var shared = SharedMemory.Allocate<T>(GroupSize);
-        int tid = Group.IdxX, gsize = Group.DimX, gstep = Grid.DimX;
-        int c = g.Channels, inner = g.Inner, total = g.Batch * inner, flags = g.Flags;
-        for (int ch = Grid.IdxX; ch < c; ch += gstep)
+        int c = g.Channels, chunks = g.Chunks, step = g.Step, flags = g.Flags, second = c * chunks;
+        for (int ch = index.X; ch < c; ch += step)
         {
-            T m = mean[ch], inv = invStd[ch];
             T sdy = T.Zero, sdyx = T.Zero;
-            for (int j = tid; j < total; j += gsize)
+            for (int k = 0; k < chunks; k++)
             {
-                int b = j / inner;
-                int at = (b * c + ch) * inner + j - b * inner;
-                T d = dy[at];
-                sdy += d;
-                sdyx += d * (x[at] - m);
+                sdy += partial[ch * chunks + k];
+                sdyx += partial[second + ch * chunks + k];
             }
-            sdy = GroupReduce.Sum(shared, sdy, tid, gsize);
-            sdyx = GroupReduce.Sum(shared, sdyx, tid, gsize);
-            if (tid == 0 && (flags & HasDw) != 0)
+            T inv = invStd[ch];
+            if ((flags & HasDw) != 0)
             {
                 dweight[ch] = sdyx * inv;
             }
-            if (tid == 0 && (flags & HasDb) != 0)
+            if ((flags & HasDb) != 0)
             {
                 dbias[ch] = sdy;
             }
@@ -158,19 +213,29 @@ public static class NormKernels
             {
                 continue;
             }
-            T k = ((flags & HasWeight) != 0 ? weight[ch] : T.One) * inv;
-            T a = T.Zero, bb = T.Zero;
+            T kk = ((flags & HasWeight) != 0 ? weight[ch] : T.One) * inv;
+            T a = T.Zero, b = T.Zero;
             if ((flags & BatchStats) != 0)
             {
-                a = -k * inv * inv * sdyx / count;
-                bb = -k * sdy / count - a * m;
+                a = -kk * inv * inv * sdyx / count;
+                b = -kk * sdy / count - a * mean[ch];
             }
-            for (int j = tid; j < total; j += gsize)
-            {
-                int b = j / inner;
-                int at = (b * c + ch) * inner + j - b * inner;
-                dx[at] = (flags & BatchStats) != 0 ? k * dy[at] + a * x[at] + bb : k * dy[at];
-            }
+            coef[ch] = kk;
+            coef[c + ch] = a;
+            coef[2 * c + ch] = b;
+        }
+    }
+
+    /// <summary>dx = k dy + a x + b with the per-channel coefficients of <see cref="BatchNormBackwardSums{T}"/> (just k dy without batch statistics).</summary>
+    public static void BatchNormBackwardInput<T>(Index1D index, ArrayView<T> x, ArrayView<T> dy, ArrayView<T> coef, ArrayView<T> dx, NormGeom g)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = g.Channels, inner = g.Inner, total = g.Batch * c * inner, step = g.Step;
+        bool stats = (g.Flags & BatchStats) != 0;
+        for (int e = index.X; e < total; e += step)
+        {
+            int ch = e / inner % c;
+            dx[e] = stats ? coef[ch] * dy[e] + coef[c + ch] * x[e] + coef[2 * c + ch] : coef[ch] * dy[e];
         }
     }
 
