@@ -21,8 +21,11 @@ public class MfccDeviceBenchmarks
     private MfccTransform _transform = null!;
 
     /// <summary>Threads for the tensor path's kernels.</summary>
-    [Params(1, 2)]
+    [ParamsSource(nameof(ThreadCounts))]
     public int Threads { get; set; }
+
+    /// <summary>The thread counts measured.</summary>
+    public virtual IEnumerable<int> ThreadCounts => new[] { 1, 2 };
 
     /// <summary>32 deterministic speech-like clips (harmonics at different pitches plus noise).</summary>
     [GlobalSetup]
@@ -84,4 +87,15 @@ public class MfccDeviceBenchmarks
         using var scope = TensorScope.Begin();
         return _transform.Forward(_batch).Shape[1];
     }
+}
+
+/// <summary>
+/// <see cref="MfccDeviceBenchmarks"/> on one thread, timed by the measuring thread's CPU time (robust on a loaded
+/// machine; valid because with one thread every kernel runs on the calling thread).
+/// </summary>
+[Config(typeof(MfccCpuTimeConfig))]
+public class MfccDeviceCpuTimeBenchmarks : MfccDeviceBenchmarks
+{
+    /// <inheritdoc />
+    public override IEnumerable<int> ThreadCounts => new[] { 1 };
 }

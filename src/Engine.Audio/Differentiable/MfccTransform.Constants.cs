@@ -169,7 +169,12 @@ public sealed partial class MfccTransform
         }
         using var outside = TensorScopeOutside.Begin();
         var index = Tensor.FromArray(FramingIndex(t, frames), null, device);
-        return _indices.GetOrAdd((device, t), index);
+        var kept = _indices.GetOrAdd((device, t), index);
+        if (!ReferenceEquals(kept, index))
+        {
+            index.Dispose(); // another thread cached the same index first
+        }
+        return kept;
     }
 
     /// <summary>index[f * l + j] = the sample under position j of frame f, with the CPU pipeline's padding for each framing mode.</summary>
