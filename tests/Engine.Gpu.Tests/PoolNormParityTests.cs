@@ -31,7 +31,7 @@ public abstract partial class DeviceParityTests
     public void MaxPoolMatchesCpuForwardAndBackward(DType dtype)
     {
         var x = Uniform(new[] { 2, 3, 7, 8 }, -1, 1, 301, dtype);
-        foreach (var (k, s, pad, dil, ceil) in new[] { (3, 2, 1, 1, false), (2, 2, 0, 1, true), (3, 1, 1, 2, false), (3, 2, 1, 1, true) })
+        foreach (var (k, s, pad, dil, ceil) in new[] { (3, 2, 1, 1, false), (2, 2, 0, 1, true), (3, 1, 1, 2, false), (3, 2, 1, 1, true), (2, 1, 1, 3, true), (7, 7, 0, 1, false) })
         {
             Tensor Pool(Tensor t) => Functional.MaxPool2d(t, k, s, pad, dil, ceil);
             string what = $"max_pool2d k{k} s{s} p{pad} d{dil} ceil {ceil} {dtype}";
@@ -40,6 +40,12 @@ public abstract partial class DeviceParityTests
             var g = Uniform(Pool(x).Shape, -1, 1, 302, dtype);
             Parity(dev => Grads(dev, t => Pool(t[0]), g, x)[0], () => Grads(Device.Cpu, t => Pool(t[0]), g.Abs(), x)[0], $"{what} dx");
         }
+        // A NaN wins its windows (as in PyTorch), and its index is recorded.
+        var data = x.ToDoubleArray();
+        data[17] = double.NaN;
+        var xn = Tensor.FromArray(data, x.Shape).To(dtype);
+        Parity(dev => Functional.MaxPool2d(xn.To(dev), 3, 2, 1), null, $"max_pool2d NaN {dtype}");
+        Parity(dev => Functional.MaxPool2dWithIndices(xn.To(dev), 3, 2, 1).Indices, null, $"max_pool2d NaN indices {dtype}");
         // Overlapping windows whose maxima coincide: the gradient of a shared maximum accumulates.
         var flat = Tensor.Ones(new[] { 1, 2, 5, 5 }, dtype);
         var g1 = Uniform(Functional.MaxPool2d(flat, 3, 1).Shape, -1, 1, 303, dtype);
@@ -64,7 +70,7 @@ public abstract partial class DeviceParityTests
         var x = Uniform(new[] { 2, 3, 7, 8 }, -1, 1, 321, dtype);
         var ax = x.Abs();
         foreach (var (k, s, pad, ceil, include, div) in new (int, int, int, bool, bool, int?)[]
-            { (3, 2, 1, false, true, null), (3, 2, 1, true, false, null), (2, 1, 0, false, true, 3), (3, 2, 1, true, true, null) })
+            { (3, 2, 1, false, true, null), (3, 2, 1, true, false, null), (2, 1, 0, false, true, 3), (3, 2, 1, true, true, null), (7, 7, 3, true, false, null) })
         {
             Tensor Pool(Tensor t) => Functional.AvgPool2d(t, k, s, pad, ceil, include, div);
             string what = $"avg_pool2d k{k} s{s} p{pad} ceil {ceil} include {include} divisor {div} {dtype}";

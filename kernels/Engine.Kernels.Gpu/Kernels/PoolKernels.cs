@@ -24,8 +24,9 @@ public struct PoolGeom
 /// <summary>
 /// Max, average and adaptive average pooling, forward and backward, one thread per output
 /// (forward) or per input element (backward), grid-stride. Every backward is a gather over the
-/// windows that contain the input element, visited in increasing output order, so it needs no
-/// atomics and adds the same terms in the same order as the CPU backend.
+/// windows that contain the input element (only those: about k / stride per dimension), visited
+/// in increasing output order, so it needs no atomics and adds the same terms in the same order
+/// as the CPU backend.
 /// </summary>
 [CatalogedKernels]
 public static class PoolKernels
@@ -83,27 +84,26 @@ public static class PoolKernels
             int iw = e % w, rest = e / w;
             int ih = rest % h, pl = rest / h;
             long at = ih * w + iw;
+            int r0 = FirstOut(ih, g.PH, kh, g.DH, g.SH), r1 = LastOut(ih, g.PH, g.SH, oh);
+            int q0 = FirstOut(iw, g.PW, kw, g.DW, g.SW), q1 = LastOut(iw, g.PW, g.SW, ow);
             T acc = T.Zero;
-            // kh descending visits the output rows in increasing order.
-            for (int i = kh - 1; i >= 0; i--)
+            // Output rows, then columns, in increasing order: the CPU's order of additions.
+            for (int r = r0; r <= r1; r++)
             {
-                int hnum = ih + g.PH - i * g.DH;
-                if (hnum < 0 || hnum % g.SH != 0 || hnum / g.SH >= oh)
+                if ((ih + g.PH - r * g.SH) % g.DH != 0)
                 {
                     continue;
                 }
-                int orow = (pl * oh + hnum / g.SH) * ow;
-                for (int j = kw - 1; j >= 0; j--)
+                int orow = (pl * oh + r) * ow;
+                for (int q = q0; q <= q1; q++)
                 {
-                    int wnum = iw + g.PW - j * g.DW;
-                    if (wnum < 0 || wnum % g.SW != 0 || wnum / g.SW >= ow)
+                    if ((iw + g.PW - q * g.SW) % g.DW != 0)
                     {
                         continue;
                     }
-                    int o = orow + wnum / g.SW;
-                    if (idx[o] == at)
+                    if (idx[orow + q] == at)
                     {
-                        acc += dy[o];
+                        acc += dy[orow + q];
                     }
                 }
             }
@@ -147,26 +147,16 @@ public static class PoolKernels
         {
             int iw = e % w, rest = e / w;
             int ih = rest % h, pl = rest / h;
+            int r0 = FirstOut(ih, g.PH, kh, 1, g.SH), r1 = LastOut(ih, g.PH, g.SH, oh);
+            int q0 = FirstOut(iw, g.PW, kw, 1, g.SW), q1 = LastOut(iw, g.PW, g.SW, ow);
             T acc = T.Zero;
-            for (int i = kh - 1; i >= 0; i--)
+            for (int r = r0; r <= r1; r++)
             {
-                int hnum = ih + g.PH - i;
-                if (hnum < 0 || hnum % g.SH != 0 || hnum / g.SH >= oh)
-                {
-                    continue;
-                }
-                int r = hnum / g.SH;
-                int h0 = r * g.SH - g.PH, h1 = Math.Min(h0 + g.KH, h + g.PH);
+                int h0 = r * g.SH - g.PH, h1 = Math.Min(h0 + kh, h + g.PH);
                 int hs = Math.Max(h0, 0), he = Math.Min(h1, h);
-                for (int j = kw - 1; j >= 0; j--)
+                for (int q = q0; q <= q1; q++)
                 {
-                    int wnum = iw + g.PW - j;
-                    if (wnum < 0 || wnum % g.SW != 0 || wnum / g.SW >= ow)
-                    {
-                        continue;
-                    }
-                    int q = wnum / g.SW;
-                    int w0 = q * g.SW - g.PW, w1 = Math.Min(w0 + g.KW, w + g.PW);
+                    int w0 = q * g.SW - g.PW, w1 = Math.Min(w0 + kw, w + g.PW);
                     int ws = Math.Max(w0, 0), we = Math.Min(w1, w);
                     acc += dy[(pl * oh + r) * ow + q] * AvgScale<T>(g, h0, h1, hs, he, w0, w1, ws, we);
                 }
@@ -235,6 +225,16 @@ public static class PoolKernels
             dx[e] = acc;
         }
     }
+
+    /// <summary>First output index whose window (k taps, dilation d, stride s, padding pad) can reach input index i.</summary>
+    private static int FirstOut(int i, int pad, int k, int d, int s)
+    {
+        int lo = i + pad - (k - 1) * d;
+        return lo <= 0 ? 0 : (lo + s - 1) / s;
+    }
+
+    /// <summary>Last output index whose window starts at or before input index i (capped at outSize - 1).</summary>
+    private static int LastOut(int i, int pad, int s, int outSize) => Math.Min((i + pad) / s, outSize - 1);
 
     private static int Start(int o, int size, int outSize) => (int)((long)o * size / outSize);
 
