@@ -35,6 +35,9 @@ public sealed partial class GpuBackend
         if (host.Length > 0)
         {
             var bytes = MemoryMarshal.AsBytes(host.AsSpan());
+            // Wait for queued kernels first: ILGPU's CPU accelerator does not order a host copy
+            // after them (a large GEMM was read back unfinished there).
+            _acc.Synchronize();
             st.Bytes.CopyToCPU(ref bytes[0], bytes.Length);
         }
         return host;
@@ -48,6 +51,8 @@ public sealed partial class GpuBackend
         if (data.Length > 0)
         {
             var bytes = MemoryMarshal.AsBytes(data);
+            // The block may come from the cache, freed by a tensor whose last kernel is still queued.
+            _acc.Synchronize();
             st.Bytes.CopyFromCPU(ref MemoryMarshal.GetReference(bytes), bytes.Length);
         }
         return st;

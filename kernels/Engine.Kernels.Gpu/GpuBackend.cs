@@ -20,6 +20,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
     private readonly int _maxThreads;
     private readonly int _maxGroups;
     private readonly int _multiprocessors;
+    private readonly bool _serialize;
 
     internal GpuBackend(Accelerator accelerator, DeviceKind kind, int index, string name)
     {
@@ -33,6 +34,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
         RowGroupSize = accelerator.AcceleratorType == AcceleratorType.CPU ? CpuRowGroupSize : 256;
         // Enough groups of 256 threads to fill every multiprocessor a few times over.
         _multiprocessors = Math.Max(1, accelerator.NumMultiprocessors);
+        _serialize = accelerator.AcceleratorType == AcceleratorType.CPU;
         _maxGroups = Math.Max(1, accelerator.NumMultiprocessors * Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / 256) * 4);
     }
 
@@ -68,11 +70,21 @@ public sealed partial class GpuBackend : Backend, IDisposable
         _err.Dispose();
     }
 
+    /// <summary>
+    /// Binds the accelerator to this thread before an op launches kernels. On ILGPU's CPU
+    /// accelerator it also waits for the kernels queued so far: there, a copy kernel and a GEMM
+    /// launched right after it were seen to overlap (the GEMM read C before the copy had filled
+    /// it, in about one run in two), so the test device runs one op at a time.
+    /// </summary>
     internal void Bind()
     {
         if (!ReferenceEquals(Accelerator.Current, _acc))
         {
             _acc.Bind();
+        }
+        if (_serialize)
+        {
+            _acc.Synchronize();
         }
     }
 
@@ -111,6 +123,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
     internal void ThrowIfIndexError(string op, int size)
     {
         var host = new long[2];
+        _acc.Synchronize();
         _err.View.CopyToCPU(host);
         if (host[0] != 0)
         {

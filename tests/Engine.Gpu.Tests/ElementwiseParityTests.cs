@@ -99,6 +99,22 @@ public abstract partial class DeviceParityTests
     private static Operand Op(Tensor t) => new(t.Storage, t.Offset, t.Strides);
 
     [Test]
+    public void LongRank1LoopsMatchCpu()
+    {
+        // Longer than four launch widths on ILGPU's CPU accelerator, and prime, so the rank-1
+        // kernels run full four-element passes and a ragged tail.
+        var x = Uniform(new[] { 20011 }, -2, 2, 81);
+        var y = Uniform(new[] { 20011 }, -2, 2, 82);
+        Parity(dev => x.To(dev).Exp(), what: "unary");
+        Parity(dev => x.To(dev) * y.To(dev), () => (x * y).Abs() + 1, "binary");
+        Parity(dev => x.To(dev) + Tensor.Scalar(3f).To(dev), what: "binary, broadcast scalar");
+        Parity(dev => x.To(dev).Clone(), what: "copy");
+        var wide = Uniform(new[] { 2, 20011 }, -2, 2, 83);
+        Parity(dev => wide.To(dev).Select(1, 0).Transpose(0, 0).Contiguous(), what: "strided copy");
+        Parity(dev => wide.To(dev).Transpose(0, 1).Contiguous().Exp(), what: "unary after transpose");
+    }
+
+    [Test]
     public void TensorArithmeticBroadcastsLikeCpu()
     {
         var a = Uniform(new[] { 6, 1, 9 }, -2, 2, 1);

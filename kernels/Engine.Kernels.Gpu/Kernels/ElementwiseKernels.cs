@@ -19,29 +19,27 @@ public static class ElementwiseKernels
     public static void UnaryLin<T, TFn>(Index1D index, ArrayView<T> x, ArrayView<T> y, Lin p)
         where T : unmanaged where TFn : struct, IGpuUnaryFn<T>
     {
-        int n = p.N, step = p.Step, oa = p.OffA, sa = p.SA, oy = p.OffY, sy = p.SY;
-        long stride = 4L * step;
-        for (long j = index.X; j < n; j += stride)
+        int oa = p.OffA, sa = p.SA, oy = p.OffY, sy = p.SY;
+        int n = p.N, step = p.Step, stride = 4 * step;
+        int i = index.X;
+        if (n <= int.MaxValue - stride)
         {
-            int i0 = (int)j, i1 = i0 + step, i2 = i1 + step, i3 = i2 + step;
-            bool h1 = j + step < n, h2 = j + 2L * step < n, h3 = j + 3L * step < n;
-            T a0 = x[oa + i0 * sa];
-            T a1 = h1 ? x[oa + i1 * sa] : a0;
-            T a2 = h2 ? x[oa + i2 * sa] : a0;
-            T a3 = h3 ? x[oa + i3 * sa] : a0;
-            y[oy + i0 * sy] = TFn.Apply(a0);
-            if (h1)
+            // Passes where all four elements exist; the tail below takes the rest one by one.
+            for (int limit = n - 3 * step; i < limit; i += stride)
             {
-                y[oy + i1 * sy] = TFn.Apply(a1);
+                T a0 = x[oa + i * sa];
+                T a1 = x[oa + (i + step) * sa];
+                T a2 = x[oa + (i + 2 * step) * sa];
+                T a3 = x[oa + (i + 3 * step) * sa];
+                y[oy + i * sy] = TFn.Apply(a0);
+                y[oy + (i + step) * sy] = TFn.Apply(a1);
+                y[oy + (i + 2 * step) * sy] = TFn.Apply(a2);
+                y[oy + (i + 3 * step) * sy] = TFn.Apply(a3);
             }
-            if (h2)
-            {
-                y[oy + i2 * sy] = TFn.Apply(a2);
-            }
-            if (h3)
-            {
-                y[oy + i3 * sy] = TFn.Apply(a3);
-            }
+        }
+        for (; i < n; i += step)
+        {
+            y[oy + i * sy] = TFn.Apply(x[oa + i * sa]);
         }
     }
 
@@ -61,29 +59,27 @@ public static class ElementwiseKernels
     public static void BinaryLin<T, TFn>(Index1D index, ArrayView<T> a, ArrayView<T> b, ArrayView<T> y, Lin p)
         where T : unmanaged where TFn : struct, IGpuBinaryFn<T>
     {
-        int n = p.N, step = p.Step, oa = p.OffA, sa = p.SA, ob = p.OffB, sb = p.SB, oy = p.OffY, sy = p.SY;
-        long stride = 4L * step;
-        for (long j = index.X; j < n; j += stride)
+        int oa = p.OffA, sa = p.SA, ob = p.OffB, sb = p.SB, oy = p.OffY, sy = p.SY;
+        int n = p.N, step = p.Step, stride = 4 * step;
+        int i = index.X;
+        if (n <= int.MaxValue - stride)
         {
-            int i0 = (int)j, i1 = i0 + step, i2 = i1 + step, i3 = i2 + step;
-            bool h1 = j + step < n, h2 = j + 2L * step < n, h3 = j + 3L * step < n;
-            T a0 = a[oa + i0 * sa], b0 = b[ob + i0 * sb];
-            T a1 = h1 ? a[oa + i1 * sa] : a0, b1 = h1 ? b[ob + i1 * sb] : b0;
-            T a2 = h2 ? a[oa + i2 * sa] : a0, b2 = h2 ? b[ob + i2 * sb] : b0;
-            T a3 = h3 ? a[oa + i3 * sa] : a0, b3 = h3 ? b[ob + i3 * sb] : b0;
-            y[oy + i0 * sy] = TFn.Apply(a0, b0);
-            if (h1)
+            // Passes where all four elements exist; the tail below takes the rest one by one.
+            for (int limit = n - 3 * step; i < limit; i += stride)
             {
-                y[oy + i1 * sy] = TFn.Apply(a1, b1);
+                T a0 = a[oa + i * sa], b0 = b[ob + i * sb];
+                T a1 = a[oa + (i + step) * sa], b1 = b[ob + (i + step) * sb];
+                T a2 = a[oa + (i + 2 * step) * sa], b2 = b[ob + (i + 2 * step) * sb];
+                T a3 = a[oa + (i + 3 * step) * sa], b3 = b[ob + (i + 3 * step) * sb];
+                y[oy + i * sy] = TFn.Apply(a0, b0);
+                y[oy + (i + step) * sy] = TFn.Apply(a1, b1);
+                y[oy + (i + 2 * step) * sy] = TFn.Apply(a2, b2);
+                y[oy + (i + 3 * step) * sy] = TFn.Apply(a3, b3);
             }
-            if (h2)
-            {
-                y[oy + i2 * sy] = TFn.Apply(a2, b2);
-            }
-            if (h3)
-            {
-                y[oy + i3 * sy] = TFn.Apply(a3, b3);
-            }
+        }
+        for (; i < n; i += step)
+        {
+            y[oy + i * sy] = TFn.Apply(a[oa + i * sa], b[ob + i * sb]);
         }
     }
 
@@ -102,29 +98,27 @@ public static class ElementwiseKernels
     /// <summary>y = x (same dtype, any layout), rank 1, four elements per pass as in <see cref="UnaryLin{T, TFn}"/>.</summary>
     public static void CopyLin<T>(Index1D index, ArrayView<T> x, ArrayView<T> y, Lin p) where T : unmanaged
     {
-        int n = p.N, step = p.Step, oa = p.OffA, sa = p.SA, oy = p.OffY, sy = p.SY;
-        long stride = 4L * step;
-        for (long j = index.X; j < n; j += stride)
+        int oa = p.OffA, sa = p.SA, oy = p.OffY, sy = p.SY;
+        int n = p.N, step = p.Step, stride = 4 * step;
+        int i = index.X;
+        if (n <= int.MaxValue - stride)
         {
-            int i0 = (int)j, i1 = i0 + step, i2 = i1 + step, i3 = i2 + step;
-            bool h1 = j + step < n, h2 = j + 2L * step < n, h3 = j + 3L * step < n;
-            T a0 = x[oa + i0 * sa];
-            T a1 = h1 ? x[oa + i1 * sa] : a0;
-            T a2 = h2 ? x[oa + i2 * sa] : a0;
-            T a3 = h3 ? x[oa + i3 * sa] : a0;
-            y[oy + i0 * sy] = a0;
-            if (h1)
+            // Passes where all four elements exist; the tail below takes the rest one by one.
+            for (int limit = n - 3 * step; i < limit; i += stride)
             {
-                y[oy + i1 * sy] = a1;
+                T a0 = x[oa + i * sa];
+                T a1 = x[oa + (i + step) * sa];
+                T a2 = x[oa + (i + 2 * step) * sa];
+                T a3 = x[oa + (i + 3 * step) * sa];
+                y[oy + i * sy] = a0;
+                y[oy + (i + step) * sy] = a1;
+                y[oy + (i + 2 * step) * sy] = a2;
+                y[oy + (i + 3 * step) * sy] = a3;
             }
-            if (h2)
-            {
-                y[oy + i2 * sy] = a2;
-            }
-            if (h3)
-            {
-                y[oy + i3 * sy] = a3;
-            }
+        }
+        for (; i < n; i += step)
+        {
+            y[oy + i * sy] = x[oa + i * sa];
         }
     }
 
