@@ -133,9 +133,9 @@ public class ModelTests
     public void AdamWMatchesTheReferenceUpdate()
     {
         var p = Tensor.FromArray(new float[] { 1f, -2f }, new[] { 2 }).RequiresGrad_();
-        var opt = new AdamW(new[] { p }, lr: 0.1, weightDecay: 0.01);
+        var opt = new Engine.Nn.Optim.AdamW(new[] { p }, lr: 0.1, weightDecay: 0.01);
         p.Grad = Tensor.FromArray(new float[] { 0.5f, -1f }, new[] { 2 });
-        opt.StepOnce();
+        opt.Step();
         // Step 1: m = 0.1 g, v = 0.001 g^2, m_hat = g, v_hat = g^2: p = p (1 - lr wd) - lr g / (|g| + eps).
         var v = p.ToArray<float>();
         Assert.That(v[0], Is.EqualTo(1 * (1 - 0.001) - 0.1 * 0.5 / (0.5 + 1e-8)).Within(1e-6));

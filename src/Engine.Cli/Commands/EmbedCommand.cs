@@ -15,14 +15,15 @@ internal static class EmbedCommand
         var data = new Option<string>("--data") { Description = "Manifest to embed (CSV id,label,image,audio,text).", Required = true };
         var output = new Option<string>("--out") { Description = "CSV to write: id,label,predicted,e0..e(D-1).", Required = true };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad manifest row instead of reporting and skipping it." };
+        var device = DeviceChoice.Option();
         var command = new Command("embed", "Write the joint (fused) embedding of every sample of a manifest to a CSV file.");
-        foreach (var o in new Option[] { model, data, output, strict })
+        foreach (var o in new Option[] { model, data, device, output, strict })
         {
             command.Options.Add(o);
         }
         command.SetAction(parse => CliRun.Guard(() =>
         {
-            var (net, config) = ModelFolder.LoadModel(parse.GetValue(model)!);
+            var (net, config) = ModelFolder.LoadModel(parse.GetValue(model)!, DeviceChoice.Resolve(parse.GetValue(device)!));
             var prep = config.Preprocessing;
             var dataset = EvalCommand.LoadData(parse.GetValue(data)!, config, parse.GetValue(strict));
             var p = Evaluator.Predict(net, dataset, prep, keepOutputs: true);

@@ -17,14 +17,15 @@ internal static class EvalCommand
         var metrics = new Option<string?>("--metrics") { Description = "Also write the metrics as JSON to this file (atomically)." };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad manifest row instead of reporting and skipping it." };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 64 };
+        var device = DeviceChoice.Option();
         var command = new Command("eval", "Evaluate a trained model on a manifest: accuracy, per-class and macro precision/recall/F1, confusion matrix.");
-        foreach (var o in new Option[] { model, data, metrics, strict, batch })
+        foreach (var o in new Option[] { model, data, device, metrics, strict, batch })
         {
             command.Options.Add(o);
         }
         command.SetAction(parse => CliRun.Guard(() =>
         {
-            var (net, config) = ModelFolder.LoadModel(parse.GetValue(model)!);
+            var (net, config) = ModelFolder.LoadModel(parse.GetValue(model)!, DeviceChoice.Resolve(parse.GetValue(device)!));
             var prep = config.Preprocessing;
             var dataset = LoadData(parse.GetValue(data)!, config, parse.GetValue(strict));
             var watch = System.Diagnostics.Stopwatch.StartNew();

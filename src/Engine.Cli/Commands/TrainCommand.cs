@@ -21,7 +21,7 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (early stopping may end sooner).", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warm-up then cosine decay).", DefaultValueFactory = _ => 2e-3 };
-        var device = new Option<string>("--device") { Description = "auto, cpu, cuda or opencl (only cpu exists in this build; auto falls back to it).", DefaultValueFactory = _ => "auto" };
+        var device = DeviceChoice.Option();
         var seed = new Option<ulong>("--seed") { Description = "The one seed: init, validation split, shuffling, dropout.", DefaultValueFactory = _ => 42UL };
         var output = new Option<string>("--out") { Description = "Model folder (config.json, model.safetensors, checkpoint.safetensors, metrics.json, plots).", DefaultValueFactory = _ => "engine-model" };
         var strict = new Option<bool>("--strict") { Description = "Stop at the first bad manifest row instead of reporting and skipping it." };
@@ -45,7 +45,7 @@ internal static class TrainCommand
                 testPath ??= SampleData.Path("test.csv");
                 Console.WriteLine($"data: the built-in sample ({dataPath})");
             }
-            DeviceChoice.Resolve(parse.GetValue(device)!);
+            var chosen = DeviceChoice.Resolve(parse.GetValue(device)!);
             var model = new ModelConfig
             {
                 Modalities = Modalities.Format(Modalities.Parse(parse.GetValue(modalities)!)),
@@ -66,8 +66,9 @@ internal static class TrainCommand
                 Patience = parse.GetValue(patience),
                 ValidationFraction = parse.GetValue(valFraction),
                 WordVectors = parse.GetValue(wordVectors),
+                Device = chosen,
             };
-            Console.WriteLine($"model: {model.Modalities}, {model.Fusion} fusion; {options.Epochs} epochs max, batch {options.BatchSize}, lr {options.Lr.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}; out {options.OutDir}");
+            Console.WriteLine($"model: {model.Modalities}, {model.Fusion} fusion; {options.Epochs} epochs max, batch {options.BatchSize}, lr {options.Lr.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}; device {chosen}; out {options.OutDir}");
             var result = RunWithProgress(options);
             foreach (var p in result.Skipped)
             {
@@ -162,28 +163,6 @@ internal static class SampleData
             throw new FileNotFoundException($"the built-in sample '{path}' is missing from the program folder; pass --data MANIFEST", path);
         }
         return path;
-    }
-}
-
-/// <summary>The --device choice: only the CPU backend exists in this build.</summary>
-internal static class DeviceChoice
-{
-    /// <summary>Checks the choice; auto falls back to the CPU and says so, cuda/opencl fail with a clear message.</summary>
-    public static string Resolve(string device)
-    {
-        switch (device.Trim().ToLowerInvariant())
-        {
-            case "cpu":
-                return "cpu";
-            case "auto":
-                Console.WriteLine("device: auto -> cpu (no GPU backend is wired into training in this build)");
-                return "cpu";
-            case "cuda":
-            case "opencl":
-                throw new ArgumentException($"--device {device}: no {device} backend is available to training in this build; use --device cpu or auto");
-            default:
-                throw new ArgumentException($"--device: unknown device '{device}' (expected auto, cpu, cuda or opencl)");
-        }
     }
 }
 

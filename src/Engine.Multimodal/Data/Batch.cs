@@ -27,17 +27,17 @@ public sealed class BatchData
     /// <summary>(B, 3) presence of image, audio, text (1 or 0).</summary>
     public required float[] Mask { get; init; }
 
-    /// <summary>The tensors of this batch.</summary>
-    public Batch ToTensors(Preprocessing prep)
+    /// <summary>The tensors of this batch on <paramref name="device"/> (the CPU when null): each array is copied there once.</summary>
+    public Batch ToTensors(Preprocessing prep, Device? device = null)
     {
         int b = Size, s = prep.ImageSize;
         return new Batch(
             Ids,
-            Tensor.FromArray(Labels, new[] { b }),
-            Image is null ? null : Tensor.FromArray(Image, new[] { b, s, s, 1 }),
-            Audio is null ? null : Tensor.FromArray(Audio, new[] { b, prep.AudioFrames, prep.NMfcc }),
-            Text is null ? null : Tensor.FromArray(Text, new[] { b, prep.Vocabulary.Length }),
-            Tensor.FromArray(Mask, new[] { b, 3 }));
+            Tensor.FromArray(Labels, new[] { b }, device),
+            Image is null ? null : Tensor.FromArray(Image, new[] { b, s, s, 1 }, device),
+            Audio is null ? null : Tensor.FromArray(Audio, new[] { b, prep.AudioFrames, prep.NMfcc }, device),
+            Text is null ? null : Tensor.FromArray(Text, new[] { b, prep.Vocabulary.Length }, device),
+            Tensor.FromArray(Mask, new[] { b, 3 }, device));
     }
 }
 

@@ -104,7 +104,7 @@ public sealed class TextEncoder : Module<Tensor, Tensor>
             }
         }
         using var noGrad = Engine.Autograd.GradMode.NoGrad();
-        using var src = Tensor.FromArray(data, Table.Shape);
+        using var src = Tensor.FromArray(data, Table.Shape, Table.Device);
         Table.CopyFrom_(src);
         return set;
     }

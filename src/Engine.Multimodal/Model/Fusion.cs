@@ -160,22 +160,10 @@ public sealed class CrossAttentionFusion : FusionModule
     {
         // Engine.Nn's fusion needs at least one present modality per sample; a sample with none (for example an
         // empty text in a text-only model) is marked fully present, its embeddings are all zeros anyway.
-        var m = mask.ToArray<float>();
-        var present = new bool[m.Length];
-        for (int b = 0; b < m.Length / _modalities; b++)
-        {
-            bool any = false;
-            for (int j = 0; j < _modalities; j++)
-            {
-                any |= m[b * _modalities + j] > 0;
-            }
-            for (int j = 0; j < _modalities; j++)
-            {
-                present[b * _modalities + j] = !any || m[b * _modalities + j] > 0;
-            }
-        }
+        // Computed on the mask's device (no host round trip): present = mask > 0, or every modality when none is.
+        var present = mask.Gt(0.0).LogicalOr(mask.Sum(1, keepDim: true).Eq(0.0));
         var list = Enumerable.Range(0, _modalities).Select(j => embeddings.Select(1, j)).ToList();
-        var fused = _fusion.Forward(list, Tensor.FromArray(present, mask.Shape));
+        var fused = _fusion.Forward(list, present);
         var h = _drop.Forward(_hidden.Forward(fused.Joint).Relu());
         return new FusionOutput(fused.Joint, _out.Forward(h), fused.ModalityWeights);
     }

@@ -48,6 +48,17 @@ public sealed class MultimodalNet : Module
     /// <summary>The architecture.</summary>
     public ModelConfig Config { get; }
 
+    /// <summary>Where the parameters live (the CPU until <see cref="To"/> moves them).</summary>
+    public Device Device { get; private set; } = Device.Cpu;
+
+    /// <summary>Moves every parameter and buffer to <paramref name="device"/> in place; returns this network.</summary>
+    public MultimodalNet To(Device device)
+    {
+        ModuleExtensions.To<Module>(this, device);
+        Device = device;
+        return this;
+    }
+
     /// <summary>Re-seeds the generator every dropout layer draws from (called once per epoch).</summary>
     public void ReseedDropout(ulong seed) => _generator.ManualSeed(seed);
 

@@ -30,15 +30,23 @@ public static class Evaluator
         var probs = keepOutputs ? new List<float[]>() : null;
         double lossSum = 0;
         int done = 0;
+        var device = net.Device;
         try
         {
             using var noGrad = GradMode.NoGrad();
+            Tensor lossAcc;
+            using (TensorScopeOutside.Begin())
+            {
+                lossAcc = Tensor.Zeros(Array.Empty<int>(), DType.Float32, device);
+            }
+            using var ownedAcc = lossAcc;
             foreach (var bd in loader.Epoch(0))
             {
                 using var scope = TensorScope.Begin();
-                var batch = bd.ToTensors(prep);
+                var batch = bd.ToTensors(prep, device);
                 var output = net.Forward(batch);
-                lossSum += Functional.CrossEntropy(output.Logits, batch.Labels, reduction: Functional.Reduction.Sum).Item();
+                // Summed on the device; the predictions are the one read per batch.
+                lossAcc.AddInPlace(Functional.CrossEntropy(output.Logits, batch.Labels, reduction: Functional.Reduction.Sum));
                 var argmax = output.Logits.ArgMax(1).ToArray<long>();
                 ids.AddRange(bd.Ids);
                 truth.AddRange(bd.Labels.Select(l => (int)l));
@@ -51,6 +59,7 @@ public static class Evaluator
                 done += bd.Size;
                 progress?.Invoke(done, data.Count);
             }
+            lossSum = data.Count == 0 ? 0 : lossAcc.Item();
         }
         finally
         {

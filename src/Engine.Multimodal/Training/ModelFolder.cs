@@ -3,6 +3,7 @@ using Engine.Multimodal.Data;
 using Engine.Multimodal.Metrics;
 using Engine.Multimodal.Model;
 using Engine.Nn;
+using Engine.Nn.Optim;
 
 namespace Engine.Multimodal.Training;
 
@@ -40,6 +41,8 @@ public static class ModelFolder
 
     private const string StateKey = "training_state";
 
+    private const string StepsKey = "optim_steps";
+
     /// <summary>Writes config.json.</summary>
     public static void SaveConfig(string dir, SavedConfig config) => JsonFiles.Write(Path.Combine(dir, ConfigFile), config);
 
@@ -52,8 +55,8 @@ public static class ModelFolder
         SafeTensors.Save(Path.Combine(dir, ModelFile), net.StateDict(), new Dictionary<string, string> { ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
     }
 
-    /// <summary>Loads a model folder's config and best weights.</summary>
-    public static (MultimodalNet Net, SavedConfig Config) LoadModel(string dir)
+    /// <summary>Loads a model folder's config and best weights onto <paramref name="device"/> (the CPU when null).</summary>
+    public static (MultimodalNet Net, SavedConfig Config) LoadModel(string dir, Device? device = null)
     {
         if (!Directory.Exists(dir))
         {
@@ -67,33 +70,41 @@ public static class ModelFolder
         {
             t.Dispose();
         }
+        net.To(device ?? Device.Cpu);
         return (net, config);
     }
 
-    /// <summary>Writes the last checkpoint: weights as "model.*", optimizer moments as "optim.m.i"/"optim.v.i", state as metadata.</summary>
-    public static void SaveCheckpoint(string dir, MultimodalNet net, AdamW optimizer, TrainingState state)
+    /// <summary>
+    /// Writes the last checkpoint: weights as "model.*", the optimizer's state tensors as "optim.state.{i}.{key}"
+    /// (host copies), its per-parameter step counts and the training state as metadata.
+    /// </summary>
+    public static void SaveCheckpoint(string dir, MultimodalNet net, Optimizer optimizer, TrainingState state)
     {
         var tensors = new List<KeyValuePair<string, Tensor>>();
-        foreach (var kv in net.StateDict())
-        {
-            tensors.Add(new("model." + kv.Key, kv.Value));
-        }
         var owned = new List<Tensor>();
-        for (int i = 0; i < optimizer.M.Length; i++)
-        {
-            var m = Tensor.FromArray(optimizer.M[i], new[] { optimizer.M[i].Length });
-            var v = Tensor.FromArray(optimizer.V[i], new[] { optimizer.V[i].Length });
-            owned.Add(m);
-            owned.Add(v);
-            tensors.Add(new($"optim.m.{i}", m));
-            tensors.Add(new($"optim.v.{i}", v));
-        }
         try
         {
+            foreach (var kv in net.StateDict())
+            {
+                tensors.Add(new("model." + kv.Key, Host(kv.Value, owned)));
+            }
+            var steps = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            foreach (var kv in optimizer.StateDict().Tensors)
+            {
+                if (kv.Key.EndsWith(".step", StringComparison.Ordinal))
+                {
+                    steps[kv.Key] = (long)kv.Value.Item();
+                    kv.Value.Dispose();
+                }
+                else
+                {
+                    tensors.Add(new("optim." + kv.Key, Host(kv.Value, owned)));
+                }
+            }
             var meta = new Dictionary<string, string>
             {
                 [StateKey] = JsonSerializer.Serialize(state, JsonFiles.Options),
-                ["optim_step"] = optimizer.Step.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [StepsKey] = JsonSerializer.Serialize(steps, JsonFiles.Options),
             };
             SafeTensors.Save(Path.Combine(dir, CheckpointFile), tensors, meta);
         }
@@ -103,8 +114,11 @@ public static class ModelFolder
         }
     }
 
-    /// <summary>Restores weights, optimizer moments and the training state from the last checkpoint.</summary>
-    public static TrainingState LoadCheckpoint(string dir, MultimodalNet net, AdamW optimizer)
+    /// <summary>
+    /// Restores weights, optimizer state and the training state from the last checkpoint (also reads the
+    /// older layout with flat "optim.m.{i}"/"optim.v.{i}" moments and one "optim_step").
+    /// </summary>
+    public static TrainingState LoadCheckpoint(string dir, MultimodalNet net, Optimizer optimizer)
     {
         string path = Path.Combine(dir, CheckpointFile);
         if (!File.Exists(path))
@@ -112,6 +126,7 @@ public static class ModelFolder
             throw new FileNotFoundException($"--resume: no checkpoint '{path}' to resume from", path);
         }
         var content = SafeTensors.Load(path);
+        var owned = new List<Tensor>();
         try
         {
             var model = new Dictionary<string, Tensor>();
@@ -123,23 +138,54 @@ public static class ModelFolder
                 }
             }
             net.LoadStateDict(model);
-            for (int i = 0; i < optimizer.M.Length; i++)
+            var current = optimizer.StateDict();
+            var flat = optimizer.ParamGroups.SelectMany(g => g.Parameters).ToList();
+            var restored = new OrderedDictionary<string, Tensor>();
+            foreach (var kv in content.Tensors)
             {
-                if (!content.Tensors.TryGetValue($"optim.m.{i}", out var m) || !content.Tensors.TryGetValue($"optim.v.{i}", out var v)
-                    || m.NumEl != optimizer.M[i].Length || v.NumEl != optimizer.V[i].Length)
+                if (kv.Key.StartsWith("optim.state.", StringComparison.Ordinal))
                 {
-                    throw new InvalidDataException($"checkpoint '{path}': optimizer state {i} is missing or has the wrong size");
+                    restored[kv.Key["optim.".Length..]] = Owned(kv.Value.To(net.Device), owned);
                 }
-                m.ToArray<float>().CopyTo(optimizer.M[i], 0);
-                v.ToArray<float>().CopyTo(optimizer.V[i], 0);
             }
+            if (content.Metadata.TryGetValue(StepsKey, out var stepsJson))
+            {
+                var steps = JsonSerializer.Deserialize<Dictionary<string, long>>(stepsJson, JsonFiles.Options) ?? new();
+                foreach (var kv in steps)
+                {
+                    restored[kv.Key] = Owned(Tensor.FromArray(new[] { kv.Value }, new[] { 1 }), owned);
+                }
+            }
+            else if (content.Metadata.TryGetValue("optim_step", out var legacyStep))
+            {
+                long step = long.Parse(legacyStep, System.Globalization.CultureInfo.InvariantCulture);
+                for (int i = 0; i < flat.Count; i++)
+                {
+                    if (!content.Tensors.TryGetValue($"optim.m.{i}", out var m) || !content.Tensors.TryGetValue($"optim.v.{i}", out var v)
+                        || m.NumEl != flat[i].NumEl || v.NumEl != flat[i].NumEl)
+                    {
+                        throw new InvalidDataException($"checkpoint '{path}': optimizer state {i} is missing or has the wrong size");
+                    }
+                    restored[$"state.{i}.step"] = Owned(Tensor.FromArray(new[] { step }, new[] { 1 }), owned);
+                    restored[$"state.{i}.exp_avg"] = Owned(m.Reshape(flat[i].Shape).To(net.Device), owned);
+                    restored[$"state.{i}.exp_avg_sq"] = Owned(v.Reshape(flat[i].Shape).To(net.Device), owned);
+                }
+            }
+            else
+            {
+                throw new InvalidDataException($"checkpoint '{path}' has no optimizer state");
+            }
+            var problems = optimizer.Validate(new OptimizerStateDict(restored, current.Groups, current.GroupSizes));
+            if (problems.Count > 0)
+            {
+                throw new InvalidDataException($"checkpoint '{path}': the optimizer state does not fit this model: {string.Join("; ", problems)}");
+            }
+            optimizer.LoadStateDict(new OptimizerStateDict(restored, current.Groups, current.GroupSizes));
             if (!content.Metadata.TryGetValue(StateKey, out var json))
             {
                 throw new InvalidDataException($"checkpoint '{path}' has no training state");
             }
-            var state = JsonSerializer.Deserialize<TrainingState>(json, JsonFiles.Options) ?? throw new InvalidDataException($"checkpoint '{path}': empty training state");
-            optimizer.Step = state.Step;
-            return state;
+            return JsonSerializer.Deserialize<TrainingState>(json, JsonFiles.Options) ?? throw new InvalidDataException($"checkpoint '{path}': empty training state");
         }
         finally
         {
@@ -147,6 +193,16 @@ public static class ModelFolder
             {
                 t.Dispose();
             }
+            owned.ForEach(t => t.Dispose());
         }
+    }
+
+    // A host copy of a device tensor (the tensor itself when it is already on the CPU); copies are disposed by the caller.
+    private static Tensor Host(Tensor t, List<Tensor> owned) => t.Device.Kind == DeviceKind.Cpu ? t : Owned(t.To(Device.Cpu), owned);
+
+    private static Tensor Owned(Tensor t, List<Tensor> owned)
+    {
+        owned.Add(t);
+        return t;
     }
 }

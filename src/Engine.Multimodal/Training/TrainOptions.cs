@@ -44,6 +44,9 @@ public sealed class TrainOptions
     /// <summary>Optional Word2Vec vectors (text or binary word2vec format) that initialise the text encoder's word rows.</summary>
     public string? WordVectors { get; init; }
 
+    /// <summary>Where the model and every batch live during training (the CPU by default).</summary>
+    public Device Device { get; init; } = Device.Cpu;
+
     /// <summary>Continue from the folder's last checkpoint.</summary>
     public bool Resume { get; init; }
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using Engine.Multimodal.Data;
 using Engine.Multimodal.Metrics;
+using Engine.Autograd;
 using Engine.Multimodal.Model;
+using Engine.Nn.Optim;
 
 namespace Engine.Multimodal.Training;
 
@@ -80,7 +82,9 @@ public static class Trainer
             int words = prep.Vocabulary.Count(v => v.StartsWith("w:", StringComparison.Ordinal));
             progress.Info?.Invoke($"text: {set} of {words} vocabulary words initialised from {options.WordVectors} (dimension {vectors.Dim})");
         }
-        var optimizer = new AdamW(net.Parameters(), options.Lr, weightDecay: options.WeightDecay);
+        var device = options.Device;
+        net.To(device);
+        var optimizer = new DeviceAdamW(net.Parameters(), options.Lr, weightDecay: options.WeightDecay);
         var state = new TrainingState();
         if (options.Resume)
         {
@@ -104,42 +108,44 @@ public static class Trainer
             // Dropout and modality dropout are re-seeded per epoch, so a resumed run draws what an uninterrupted one would.
             net.ReseedDropout(options.Seed * 7919UL + (ulong)epoch);
             var maskRng = new Generator(options.Seed * 104729UL + (ulong)epoch);
-            double lossSum = 0;
-            int correct = 0, seen = 0, b = 0;
+            // Loss and accuracy are summed on the device; the host reads them only when it reports progress
+            // (every batch on the CPU, every few batches on a GPU, where each read waits for the queue to drain).
+            using var lossAcc = NewAccumulator(device);
+            using var correctAcc = NewAccumulator(device);
+            int readEvery = device.Kind == DeviceKind.Cpu ? 1 : 10;
+            double lossSum = 0, correctSum = 0;
+            int seen = 0, b = 0;
             foreach (var bd in loader.Epoch(epoch))
             {
                 using var scope = TensorScope.Begin();
-                optimizer.Lr = LearningRate(options.Lr, state.Step, warmup, totalSteps);
-                var batch = bd.ToTensors(prep);
-                var mask = DropModalities(bd.Mask, bd.Size, used, config.Model.ModalityDropout, maskRng);
-                var output = net.Forward(batch, mask);
-                var loss = Loss(output, batch.Labels, config.Model.AuxWeight);
-                optimizer.ZeroGrad();
-                loss.Backward();
-                optimizer.StepOnce();
+                optimizer.ParamGroups[0].Lr = LearningRate(options.Lr, state.Step, warmup, totalSteps);
+                var batch = bd.ToTensors(prep, device);
+                var mask = DropModalities(bd.Mask, bd.Size, used, config.Model.ModalityDropout, maskRng, device);
+                var (output, loss) = TrainStep.Run(net, optimizer, batch, mask, config.Model.AuxWeight);
                 state.Step++;
-                double l = loss.Item();
-                if (!double.IsFinite(l))
+                using (GradMode.NoGrad())
                 {
-                    throw new InvalidOperationException($"train: the loss became {l} at epoch {epoch}, batch {b + 1}; lower --lr");
-                }
-                lossSum += l * bd.Size;
-                var pred = output.Logits.ArgMax(1).ToArray<long>();
-                for (int i = 0; i < bd.Size; i++)
-                {
-                    if (pred[i] == bd.Labels[i])
-                    {
-                        correct++;
-                    }
+                    lossAcc.AddInPlace(loss.Detach(), bd.Size);
+                    correctAcc.AddInPlace(output.Logits.ArgMax(1).Eq(batch.Labels).To(DType.Float32).Sum());
                 }
                 seen += bd.Size;
                 b++;
-                progress.Batch?.Invoke(epoch, b, batches, lossSum / seen);
+                if (b % readEvery == 0 || b == batches)
+                {
+                    lossSum = lossAcc.Item();
+                    correctSum = correctAcc.Item();
+                    if (!double.IsFinite(lossSum))
+                    {
+                        throw new InvalidOperationException($"train: the loss became {lossSum} at epoch {epoch}, by batch {b}; lower --lr");
+                    }
+                    progress.Batch?.Invoke(epoch, b, batches, lossSum / seen);
+                }
                 optimizer.ZeroGrad();
             }
+            int correct = (int)Math.Round(correctSum);
             var valPred = val.Count > 0 ? Evaluator.Predict(net, val, prep) : null;
             var valMetrics = valPred is null ? null : Evaluator.Metrics(valPred, prep);
-            var record = new EpochRecord(epoch, optimizer.Lr, lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1),
+            var record = new EpochRecord(epoch, optimizer.ParamGroups[0].Lr, lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1),
                 valPred?.Loss ?? double.NaN, valMetrics?.Accuracy ?? double.NaN, valMetrics?.MacroF1 ?? double.NaN, epochWatch.Elapsed.TotalSeconds);
             state.History.Add(record);
             state.Epoch = epoch;
@@ -164,7 +170,7 @@ public static class Trainer
             progress.Epoch?.Invoke(record, better);
         }
 
-        var (best, _) = ModelFolder.LoadModel(options.OutDir);
+        var (best, _) = ModelFolder.LoadModel(options.OutDir, device);
         var validation = val.Count > 0 ? Evaluator.Metrics(Evaluator.Predict(best, val, prep), prep) : null;
         ClassificationMetrics? test = null;
         if (options.TestManifest is not null)
@@ -177,6 +183,12 @@ public static class Trainer
         var result = new TrainResult(state, validation, test, prep.Labels, skipped, watch.Elapsed.TotalSeconds);
         JsonFiles.Write(Path.Combine(options.OutDir, ModelFolder.MetricsFile), MetricsReport.From(result, options));
         return result;
+    }
+
+    private static Tensor NewAccumulator(Device device)
+    {
+        using var outside = TensorScopeOutside.Begin();
+        return Tensor.Zeros(Array.Empty<int>(), DType.Float32, device);
     }
 
     /// <summary>Linear warm-up to the peak, then cosine decay to 5% of it.</summary>
@@ -209,8 +221,8 @@ public static class Trainer
         return loss;
     }
 
-    /// <summary>Hides each present modality with probability p, always keeping at least one; returns the (B, 3) mask.</summary>
-    public static Tensor DropModalities(float[] mask, int size, Modality used, double p, Generator g)
+    /// <summary>Hides each present modality with probability p, always keeping at least one; returns the (B, 3) mask on <paramref name="device"/>.</summary>
+    public static Tensor DropModalities(float[] mask, int size, Modality used, double p, Generator g, Device? device = null)
     {
         var m = (float[])mask.Clone();
         if (p > 0 && System.Numerics.BitOperations.PopCount((uint)used) > 1)
@@ -232,7 +244,7 @@ public static class Trainer
                 }
             }
         }
-        return Tensor.FromArray(m, new[] { size, 3 });
+        return Tensor.FromArray(m, new[] { size, 3 }, device);
     }
 
     /// <summary>Splits indices per class: round(fraction * n_class) of each class (shuffled by the seed) go to validation.</summary>
