@@ -63,6 +63,17 @@ public class DeviceTrainingTests
     [Test]
     public void TrainingStepsOnIlgpuCpuMatchTheCpu() => AssertSameTraining(SmallConfig(), SmallPrep(), steps: 2);
 
+    // The ResNet and BiLSTM encoders on the device need the GPU backend's batch-norm, pooling and LSTM kernels;
+    // explicit because the CPU accelerator takes minutes over them.
+    [Test, Explicit("slow on ILGPU's CPU accelerator; run by hand or on a GPU")]
+    public void ResNetAndBiLstmStepsOnIlgpuCpuMatchTheCpu()
+    {
+        var config = SmallConfig();
+        config.ImageEncoder = "resnet";
+        config.AudioEncoder = "bilstm";
+        AssertSameTraining(config, SmallPrep(), steps: 2);
+    }
+
     [Test]
     public void MovingTheNetKeepsParameterIdentityAndValues()
     {

@@ -18,6 +18,8 @@ internal static class TrainCommand
         var test = new Option<string?>("--test") { Description = "Test manifest evaluated with the best model at the end. Default: SampleData/test.csv when --data is not given." };
         var modalities = new Option<string>("--modalities") { Description = "Modalities to use: any of image,audio,text.", DefaultValueFactory = _ => "image,audio,text" };
         var fusion = new Option<string>("--fusion") { Description = "Fusion: attention, concat, late or xattention (Engine.Nn cross-modal attention).", DefaultValueFactory = _ => "attention" };
+        var imageEncoder = new Option<string>("--image-encoder") { Description = "Image encoder: cnn (two conv + max-pool blocks) or resnet (the small ResNet).", DefaultValueFactory = _ => "cnn" };
+        var audioEncoder = new Option<string>("--audio-encoder") { Description = "Audio encoder on MFCCs: cnn (two 1-D convolutions) or bilstm (a bidirectional LSTM).", DefaultValueFactory = _ => "cnn" };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (early stopping may end sooner).", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warm-up then cosine decay).", DefaultValueFactory = _ => 2e-3 };
@@ -31,7 +33,7 @@ internal static class TrainCommand
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of the training manifest held out for validation.", DefaultValueFactory = _ => 0.1 };
 
         var command = new Command("train", "Train a multimodal (image, audio, text) classifier with fusion; prints and saves metrics, plots and the best checkpoint.");
-        foreach (var o in new Option[] { data, test, modalities, fusion, epochs, batch, lr, device, seed, output, strict, resume, patience, valFraction, wordVectors })
+        foreach (var o in new Option[] { data, test, modalities, fusion, imageEncoder, audioEncoder, epochs, batch, lr, device, seed, output, strict, resume, patience, valFraction, wordVectors })
         {
             command.Options.Add(o);
         }
@@ -50,6 +52,8 @@ internal static class TrainCommand
             {
                 Modalities = Modalities.Format(Modalities.Parse(parse.GetValue(modalities)!)),
                 Fusion = FusionModule.Parse(parse.GetValue(fusion)!).ToString().ToLowerInvariant(),
+                ImageEncoder = EncoderKinds.ParseImage(parse.GetValue(imageEncoder)!),
+                AudioEncoder = EncoderKinds.ParseAudio(parse.GetValue(audioEncoder)!),
             };
             var options = new TrainOptions
             {
@@ -68,7 +72,7 @@ internal static class TrainCommand
                 WordVectors = parse.GetValue(wordVectors),
                 Device = chosen,
             };
-            Console.WriteLine($"model: {model.Modalities}, {model.Fusion} fusion; {options.Epochs} epochs max, batch {options.BatchSize}, lr {options.Lr.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}; device {chosen}; out {options.OutDir}");
+            Console.WriteLine($"model: {model.Modalities}, {model.Fusion} fusion, {model.ImageEncoder} image and {model.AudioEncoder} audio encoders; {options.Epochs} epochs max, batch {options.BatchSize}, lr {options.Lr.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}; device {chosen}; out {options.OutDir}");
             var result = RunWithProgress(options);
             foreach (var p in result.Skipped)
             {

@@ -11,6 +11,12 @@ public sealed class ModelConfig
     /// <summary>Fusion kind: attention, concat or late.</summary>
     public string Fusion { get; set; } = "attention";
 
+    /// <summary>Image encoder: "cnn" (two conv3x3 + max-pool blocks, the default) or "resnet" (the small ResNet).</summary>
+    public string ImageEncoder { get; set; } = "cnn";
+
+    /// <summary>Audio encoder over MFCC frames: "cnn" (two 1-D convolutions, the default) or "bilstm" (a bidirectional LSTM).</summary>
+    public string AudioEncoder { get; set; } = "cnn";
+
     /// <summary>Embedding size of every modality and of the joint embedding.</summary>
     public int Dim { get; set; } = 64;
 

@@ -32,11 +32,17 @@ public sealed class MultimodalNet : Module
         int classes = prep.Labels.Length;
         if ((used & Modality.Image) != 0)
         {
-            Add(Modality.Image, "image", new ImageEncoder(prep.ImageSize, config.Dim, config.Dropout, g), classes, g);
+            Module<Tensor, Tensor> image = EncoderKinds.ParseImage(config.ImageEncoder) == "resnet"
+                ? new ResNetImageEncoder(config.Dim, config.Dropout, g)
+                : new ImageEncoder(prep.ImageSize, config.Dim, config.Dropout, g);
+            Add(Modality.Image, "image", image, classes, g);
         }
         if ((used & Modality.Audio) != 0)
         {
-            Add(Modality.Audio, "audio", new AudioEncoder(prep.NMfcc, config.Dim, config.Dropout, g), classes, g);
+            Module<Tensor, Tensor> audio = EncoderKinds.ParseAudio(config.AudioEncoder) == "bilstm"
+                ? new BiLstmAudioEncoder(prep.NMfcc, config.Dim, config.Dropout, g)
+                : new AudioEncoder(prep.NMfcc, config.Dim, config.Dropout, g);
+            Add(Modality.Audio, "audio", audio, classes, g);
         }
         if ((used & Modality.Text) != 0)
         {

@@ -55,9 +55,10 @@ public static class Trainer
         {
             // The saved preprocessing must be reused so the resumed weights see the same inputs.
             var saved = ModelFolder.LoadConfig(options.OutDir);
-            if (saved.Model.Modalities != options.Model.Modalities || saved.Model.Fusion != options.Model.Fusion || saved.Seed != options.Seed)
+            if (saved.Model.Modalities != options.Model.Modalities || saved.Model.Fusion != options.Model.Fusion || saved.Seed != options.Seed
+                || saved.Model.ImageEncoder != options.Model.ImageEncoder || saved.Model.AudioEncoder != options.Model.AudioEncoder)
             {
-                throw new ArgumentException($"--resume: the folder was trained with modalities {saved.Model.Modalities}, fusion {saved.Model.Fusion}, seed {saved.Seed}; this run asks for {options.Model.Modalities}, {options.Model.Fusion}, seed {options.Seed}");
+                throw new ArgumentException($"--resume: the folder was trained with modalities {saved.Model.Modalities}, fusion {saved.Model.Fusion}, encoders {saved.Model.ImageEncoder}/{saved.Model.AudioEncoder}, seed {saved.Seed}; this run asks for {options.Model.Modalities}, {options.Model.Fusion}, encoders {options.Model.ImageEncoder}/{options.Model.AudioEncoder}, seed {options.Seed}");
             }
             config = saved;
             prep = saved.Preprocessing;
