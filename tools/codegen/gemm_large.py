@@ -47,17 +47,31 @@ public static partial class GemmKernels
         int ab = p.AOff + batch * p.ABatch, bb = p.BOff + batch * p.BBatch, cb = p.COff + batch * p.CBatch;
         bool aAlongK = aCol == 1, bAlongN = bCol == 1 || bRow != 1;
 ''')
-# coordinates for 4 loads
+# Where each thread's four loads of a slice land: e = tid + 256 l, so along the contiguous axis the
+# coordinate is the same for every l and the other one steps by a constant (32 or 2).
+w('''        // This thread's four A loads: rows aM + l dAM, slice columns aK + l dAK (l = 0..3); B likewise.
+        int aM = aAlongK ? tid >> 3 : tid & 127, aK = aAlongK ? tid & 7 : tid >> 7;
+        int dAM = aAlongK ? 32 : 0, dAK = aAlongK ? 0 : 2;
+        int bN = bAlongN ? tid & 127 : tid >> 3, bK = bAlongN ? tid >> 7 : tid & 7;
+        int dBN = bAlongN ? 0 : 32, dBK = bAlongN ? 2 : 0;''')
+def am(l): return 'aM' if l == 0 else f'aM + {l} * dAM'
+def ak(l): return 'aK' if l == 0 else f'aK + {l} * dAK'
+def bn(l): return 'bN' if l == 0 else f'bN + {l} * dBN'
+def bk(l): return 'bK' if l == 0 else f'bK + {l} * dBK'
+def loadA(l, kofs):
+    r = f'row0 + {am(l)}'
+    kk = f'{kofs}{ak(l)}'
+    return f'{r} < m && {kk} < k ? a[ab + ({r}) * aRow + ({kk}) * aCol] : 0f'
+def loadB(l, kofs):
+    c = f'col0 + {bn(l)}'
+    kk = f'{kofs}{bk(l)}'
+    return f'{kk} < k && {c} < n ? b[bb + ({kk}) * bRow + ({c}) * bCol] : 0f'
 for l in range(4):
-    w(f'        int e{l} = tid + {256*l};')
-    w(f'        int am{l} = aAlongK ? e{l} >> 3 : e{l} & 127, ak{l} = aAlongK ? e{l} & 7 : e{l} >> 7;')
-    w(f'        int bn{l} = bAlongN ? e{l} & 127 : e{l} >> 3, bk{l} = bAlongN ? e{l} >> 7 : e{l} & 7;')
+    w(f'        float ra{l} = {loadA(l, "")};')
+    w(f'        float rb{l} = {loadB(l, "")};')
 for l in range(4):
-    w(f'        float ra{l} = row0 + am{l} < m && ak{l} < k ? a[ab + (row0 + am{l}) * aRow + ak{l} * aCol] : 0f;')
-    w(f'        float rb{l} = bk{l} < k && col0 + bn{l} < n ? b[bb + bk{l} * bRow + (col0 + bn{l}) * bCol] : 0f;')
-for l in range(4):
-    w(f'        sa[ak{l} * LargeLd + am{l}] = ra{l};')
-    w(f'        sb[bk{l} * LargeLd + bn{l}] = rb{l};')
+    w(f'        sa[({ak(l)}) * LargeLd + {am(l)}] = ra{l};')
+    w(f'        sb[({bk(l)}) * LargeLd + {bn(l)}] = rb{l};')
 w('        Group.Barrier();')
 for i in range(I):
     w('        float ' + ', '.join(f'c{i}{j} = 0f' for j in range(I)) + ';')
@@ -69,8 +83,8 @@ w('''        int cur = 0;
             if (more)
             {''')
 for l in range(4):
-    w(f'                ra{l} = row0 + am{l} < m && next + ak{l} < k ? a[ab + (row0 + am{l}) * aRow + (next + ak{l}) * aCol] : 0f;')
-    w(f'                rb{l} = next + bk{l} < k && col0 + bn{l} < n ? b[bb + (next + bk{l}) * bRow + (col0 + bn{l}) * bCol] : 0f;')
+    w(f'                ra{l} = {loadA(l, "next + ")};')
+    w(f'                rb{l} = {loadB(l, "next + ")};')
 w('''            }
             // The eight steps of the slice, unrolled (ILGPU does not unroll the loop itself).
             {''')
@@ -89,8 +103,8 @@ w('''            }
             {
                 int other = LargeBuffer - cur;''')
 for l in range(4):
-    w(f'                sa[other + ak{l} * LargeLd + am{l}] = ra{l};')
-    w(f'                sb[other + bk{l} * LargeLd + bn{l}] = rb{l};')
+    w(f'                sa[other + ({ak(l)}) * LargeLd + {am(l)}] = ra{l};')
+    w(f'                sb[other + ({bk(l)}) * LargeLd + {bn(l)}] = rb{l};')
 w('''                cur = other;
             }
             Group.Barrier();

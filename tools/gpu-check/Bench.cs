@@ -34,6 +34,17 @@ internal static class Bench
             double s = Time(b, () => x.Softmax(1).Dispose(), 20);
             log.WriteLine($"RESULT softmax_4096x4096 {2.0 * 4 * 4096 * 4096 / s / 1e9:0.0} GB/s ({s * 1e3:0.000} ms)");
         }
+        {
+            // MFCC, torchaudio preset (n_fft 400, hop 160, 40 mels, 13 coefficients), 32 one-second 16 kHz clips.
+            using var wav = Tensor.Uniform(new[] { 32, 16000 }, -0.5, 0.5, new Generator(6)).To(dev);
+            using var mfcc = new Engine.Audio.Differentiable.MfccTransform(new Engine.Audio.Features.MfccOptions(), 16000);
+            double s = Time(b, () =>
+            {
+                using var scope = TensorScope.Begin();
+                mfcc.Forward(wav);
+            }, 20);
+            log.WriteLine($"RESULT mfcc_32x1s {32 / s:0} clips/s ({s * 1e3:0.000} ms)");
+        }
         try
         {
             // conv2d N=32, C=64 -> 64, 56x56, 3x3, padding 1 (a ResNet stage).
@@ -46,6 +57,22 @@ internal static class Bench
         catch (NotSupportedException e)
         {
             log.WriteLine($"RESULT conv2d_32x64x56x56_k3 not-on-gpu ({e.Message})");
+        }
+    }
+
+    /// <summary>
+    /// One full training step (forward, loss, backward, AdamW) of the multimodal model, default
+    /// configuration, on the GPU and on this machine's CPU (all its cores), at two batch sizes.
+    /// </summary>
+    public static void MultimodalStep(Device dev, TextWriter log)
+    {
+        foreach (int batch in new[] { 32, 512 })
+        {
+            var config = new Engine.Multimodal.Model.ModelConfig();
+            double gpu = Engine.Multimodal.Benchmarks.StepTimer.Measure(dev, config, batch, steps: 20, warmup: 3);
+            double cpu = Engine.Multimodal.Benchmarks.StepTimer.Measure(Device.Cpu, config, batch, steps: 5, warmup: 1);
+            log.WriteLine($"RESULT multimodal_step_b{batch}_gpu {gpu * 1e3:0.000} ms");
+            log.WriteLine($"RESULT multimodal_step_b{batch}_cpu {cpu * 1e3:0.000} ms ({Environment.ProcessorCount} cores); GPU speed-up {cpu / gpu:0.0}x");
         }
     }
 

@@ -72,5 +72,6 @@ if (mode != "--bench-only")
 if (mode != "--tests-only")
 {
     Bench.Run(dev, log);
+    Bench.MultimodalStep(dev, log);
 }
 return failed == 0 ? 0 : 1;

@@ -82,8 +82,11 @@ internal static class TestRunner
             var src = m.GetCustomAttribute<TestCaseSourceAttribute>();
             if (src?.SourceName is string sourceName)
             {
-                var prop = type.GetProperty(sourceName, BindingFlags.Public | BindingFlags.Static | BindingFlags.FlattenHierarchy);
-                var items = (System.Collections.IEnumerable)prop!.GetValue(null)!;
+                const BindingFlags any = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.FlattenHierarchy;
+                object? source = type.GetProperty(sourceName, any)?.GetValue(null)
+                    ?? type.GetField(sourceName, any)?.GetValue(null)
+                    ?? type.GetMethod(sourceName, any, Type.EmptyTypes)?.Invoke(null, null);
+                var items = (System.Collections.IEnumerable)(source ?? throw new InvalidOperationException($"{type.Name}: test case source {sourceName} not found"));
                 foreach (var item in items)
                 {
                     var arg = item;

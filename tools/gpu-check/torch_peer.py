@@ -46,4 +46,12 @@ xc = torch.randn(32, 64, 56, 56, device=dev)
 wc = torch.randn(64, 64, 3, 3, device=dev)
 s = timeit(lambda: torch.nn.functional.conv2d(xc, wc, padding=1), 10)
 print(f"RESULT conv2d_32x64x56x56_k3 {2.0 * 32 * 64 * 56 * 56 * 64 * 9 / s / 1e12:.3f} TFLOP/s ({s * 1e3:.3f} ms)")
+try:
+    import torchaudio
+    mf = torchaudio.transforms.MFCC(sample_rate=16000, n_mfcc=13, melkwargs={"n_fft": 400, "hop_length": 160, "n_mels": 40}).to(dev)
+    wav = torch.rand(32, 16000, device=dev) - 0.5
+    s = timeit(lambda: mf(wav), 20)
+    print(f"RESULT mfcc_32x1s {32 / s:.0f} clips/s ({s * 1e3:.3f} ms)")
+except Exception as e:  # torchaudio may be missing on the GPU machine
+    print(f"torchaudio MFCC not timed: {e}")
 sys.stdout.flush()

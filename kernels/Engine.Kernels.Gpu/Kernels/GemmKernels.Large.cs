@@ -42,34 +42,27 @@ public static partial class GemmKernels
         int ab = p.AOff + batch * p.ABatch, bb = p.BOff + batch * p.BBatch, cb = p.COff + batch * p.CBatch;
         bool aAlongK = aCol == 1, bAlongN = bCol == 1 || bRow != 1;
 
-        int e0 = tid + 0;
-        int am0 = aAlongK ? e0 >> 3 : e0 & 127, ak0 = aAlongK ? e0 & 7 : e0 >> 7;
-        int bn0 = bAlongN ? e0 & 127 : e0 >> 3, bk0 = bAlongN ? e0 >> 7 : e0 & 7;
-        int e1 = tid + 256;
-        int am1 = aAlongK ? e1 >> 3 : e1 & 127, ak1 = aAlongK ? e1 & 7 : e1 >> 7;
-        int bn1 = bAlongN ? e1 & 127 : e1 >> 3, bk1 = bAlongN ? e1 >> 7 : e1 & 7;
-        int e2 = tid + 512;
-        int am2 = aAlongK ? e2 >> 3 : e2 & 127, ak2 = aAlongK ? e2 & 7 : e2 >> 7;
-        int bn2 = bAlongN ? e2 & 127 : e2 >> 3, bk2 = bAlongN ? e2 >> 7 : e2 & 7;
-        int e3 = tid + 768;
-        int am3 = aAlongK ? e3 >> 3 : e3 & 127, ak3 = aAlongK ? e3 & 7 : e3 >> 7;
-        int bn3 = bAlongN ? e3 & 127 : e3 >> 3, bk3 = bAlongN ? e3 >> 7 : e3 & 7;
-        float ra0 = row0 + am0 < m && ak0 < k ? a[ab + (row0 + am0) * aRow + ak0 * aCol] : 0f;
-        float rb0 = bk0 < k && col0 + bn0 < n ? b[bb + bk0 * bRow + (col0 + bn0) * bCol] : 0f;
-        float ra1 = row0 + am1 < m && ak1 < k ? a[ab + (row0 + am1) * aRow + ak1 * aCol] : 0f;
-        float rb1 = bk1 < k && col0 + bn1 < n ? b[bb + bk1 * bRow + (col0 + bn1) * bCol] : 0f;
-        float ra2 = row0 + am2 < m && ak2 < k ? a[ab + (row0 + am2) * aRow + ak2 * aCol] : 0f;
-        float rb2 = bk2 < k && col0 + bn2 < n ? b[bb + bk2 * bRow + (col0 + bn2) * bCol] : 0f;
-        float ra3 = row0 + am3 < m && ak3 < k ? a[ab + (row0 + am3) * aRow + ak3 * aCol] : 0f;
-        float rb3 = bk3 < k && col0 + bn3 < n ? b[bb + bk3 * bRow + (col0 + bn3) * bCol] : 0f;
-        sa[ak0 * LargeLd + am0] = ra0;
-        sb[bk0 * LargeLd + bn0] = rb0;
-        sa[ak1 * LargeLd + am1] = ra1;
-        sb[bk1 * LargeLd + bn1] = rb1;
-        sa[ak2 * LargeLd + am2] = ra2;
-        sb[bk2 * LargeLd + bn2] = rb2;
-        sa[ak3 * LargeLd + am3] = ra3;
-        sb[bk3 * LargeLd + bn3] = rb3;
+        // This thread's four A loads: rows aM + l dAM, slice columns aK + l dAK (l = 0..3); B likewise.
+        int aM = aAlongK ? tid >> 3 : tid & 127, aK = aAlongK ? tid & 7 : tid >> 7;
+        int dAM = aAlongK ? 32 : 0, dAK = aAlongK ? 0 : 2;
+        int bN = bAlongN ? tid & 127 : tid >> 3, bK = bAlongN ? tid >> 7 : tid & 7;
+        int dBN = bAlongN ? 0 : 32, dBK = bAlongN ? 2 : 0;
+        float ra0 = row0 + aM < m && aK < k ? a[ab + (row0 + aM) * aRow + (aK) * aCol] : 0f;
+        float rb0 = bK < k && col0 + bN < n ? b[bb + (bK) * bRow + (col0 + bN) * bCol] : 0f;
+        float ra1 = row0 + aM + 1 * dAM < m && aK + 1 * dAK < k ? a[ab + (row0 + aM + 1 * dAM) * aRow + (aK + 1 * dAK) * aCol] : 0f;
+        float rb1 = bK + 1 * dBK < k && col0 + bN + 1 * dBN < n ? b[bb + (bK + 1 * dBK) * bRow + (col0 + bN + 1 * dBN) * bCol] : 0f;
+        float ra2 = row0 + aM + 2 * dAM < m && aK + 2 * dAK < k ? a[ab + (row0 + aM + 2 * dAM) * aRow + (aK + 2 * dAK) * aCol] : 0f;
+        float rb2 = bK + 2 * dBK < k && col0 + bN + 2 * dBN < n ? b[bb + (bK + 2 * dBK) * bRow + (col0 + bN + 2 * dBN) * bCol] : 0f;
+        float ra3 = row0 + aM + 3 * dAM < m && aK + 3 * dAK < k ? a[ab + (row0 + aM + 3 * dAM) * aRow + (aK + 3 * dAK) * aCol] : 0f;
+        float rb3 = bK + 3 * dBK < k && col0 + bN + 3 * dBN < n ? b[bb + (bK + 3 * dBK) * bRow + (col0 + bN + 3 * dBN) * bCol] : 0f;
+        sa[(aK) * LargeLd + aM] = ra0;
+        sb[(bK) * LargeLd + bN] = rb0;
+        sa[(aK + 1 * dAK) * LargeLd + aM + 1 * dAM] = ra1;
+        sb[(bK + 1 * dBK) * LargeLd + bN + 1 * dBN] = rb1;
+        sa[(aK + 2 * dAK) * LargeLd + aM + 2 * dAM] = ra2;
+        sb[(bK + 2 * dBK) * LargeLd + bN + 2 * dBN] = rb2;
+        sa[(aK + 3 * dAK) * LargeLd + aM + 3 * dAM] = ra3;
+        sb[(bK + 3 * dBK) * LargeLd + bN + 3 * dBN] = rb3;
         Group.Barrier();
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f, c04 = 0f, c05 = 0f, c06 = 0f, c07 = 0f;
         float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f, c14 = 0f, c15 = 0f, c16 = 0f, c17 = 0f;
@@ -86,14 +79,14 @@ public static partial class GemmKernels
             bool more = next < k;
             if (more)
             {
-                ra0 = row0 + am0 < m && next + ak0 < k ? a[ab + (row0 + am0) * aRow + (next + ak0) * aCol] : 0f;
-                rb0 = next + bk0 < k && col0 + bn0 < n ? b[bb + (next + bk0) * bRow + (col0 + bn0) * bCol] : 0f;
-                ra1 = row0 + am1 < m && next + ak1 < k ? a[ab + (row0 + am1) * aRow + (next + ak1) * aCol] : 0f;
-                rb1 = next + bk1 < k && col0 + bn1 < n ? b[bb + (next + bk1) * bRow + (col0 + bn1) * bCol] : 0f;
-                ra2 = row0 + am2 < m && next + ak2 < k ? a[ab + (row0 + am2) * aRow + (next + ak2) * aCol] : 0f;
-                rb2 = next + bk2 < k && col0 + bn2 < n ? b[bb + (next + bk2) * bRow + (col0 + bn2) * bCol] : 0f;
-                ra3 = row0 + am3 < m && next + ak3 < k ? a[ab + (row0 + am3) * aRow + (next + ak3) * aCol] : 0f;
-                rb3 = next + bk3 < k && col0 + bn3 < n ? b[bb + (next + bk3) * bRow + (col0 + bn3) * bCol] : 0f;
+                ra0 = row0 + aM < m && next + aK < k ? a[ab + (row0 + aM) * aRow + (next + aK) * aCol] : 0f;
+                rb0 = next + bK < k && col0 + bN < n ? b[bb + (next + bK) * bRow + (col0 + bN) * bCol] : 0f;
+                ra1 = row0 + aM + 1 * dAM < m && next + aK + 1 * dAK < k ? a[ab + (row0 + aM + 1 * dAM) * aRow + (next + aK + 1 * dAK) * aCol] : 0f;
+                rb1 = next + bK + 1 * dBK < k && col0 + bN + 1 * dBN < n ? b[bb + (next + bK + 1 * dBK) * bRow + (col0 + bN + 1 * dBN) * bCol] : 0f;
+                ra2 = row0 + aM + 2 * dAM < m && next + aK + 2 * dAK < k ? a[ab + (row0 + aM + 2 * dAM) * aRow + (next + aK + 2 * dAK) * aCol] : 0f;
+                rb2 = next + bK + 2 * dBK < k && col0 + bN + 2 * dBN < n ? b[bb + (next + bK + 2 * dBK) * bRow + (col0 + bN + 2 * dBN) * bCol] : 0f;
+                ra3 = row0 + aM + 3 * dAM < m && next + aK + 3 * dAK < k ? a[ab + (row0 + aM + 3 * dAM) * aRow + (next + aK + 3 * dAK) * aCol] : 0f;
+                rb3 = next + bK + 3 * dBK < k && col0 + bN + 3 * dBN < n ? b[bb + (next + bK + 3 * dBK) * bRow + (col0 + bN + 3 * dBN) * bCol] : 0f;
             }
             // The eight steps of the slice, unrolled (ILGPU does not unroll the loop itself).
             {
@@ -653,14 +646,14 @@ public static partial class GemmKernels
             if (more)
             {
                 int other = LargeBuffer - cur;
-                sa[other + ak0 * LargeLd + am0] = ra0;
-                sb[other + bk0 * LargeLd + bn0] = rb0;
-                sa[other + ak1 * LargeLd + am1] = ra1;
-                sb[other + bk1 * LargeLd + bn1] = rb1;
-                sa[other + ak2 * LargeLd + am2] = ra2;
-                sb[other + bk2 * LargeLd + bn2] = rb2;
-                sa[other + ak3 * LargeLd + am3] = ra3;
-                sb[other + bk3 * LargeLd + bn3] = rb3;
+                sa[other + (aK) * LargeLd + aM] = ra0;
+                sb[other + (bK) * LargeLd + bN] = rb0;
+                sa[other + (aK + 1 * dAK) * LargeLd + aM + 1 * dAM] = ra1;
+                sb[other + (bK + 1 * dBK) * LargeLd + bN + 1 * dBN] = rb1;
+                sa[other + (aK + 2 * dAK) * LargeLd + aM + 2 * dAM] = ra2;
+                sb[other + (bK + 2 * dBK) * LargeLd + bN + 2 * dBN] = rb2;
+                sa[other + (aK + 3 * dAK) * LargeLd + aM + 3 * dAM] = ra3;
+                sb[other + (bK + 3 * dBK) * LargeLd + bN + 3 * dBN] = rb3;
                 cur = other;
             }
             Group.Barrier();
