@@ -26,7 +26,8 @@ internal static class EmbedCommand
             var (net, config) = ModelFolder.LoadModel(parse.GetValue(model)!, DeviceChoice.Resolve(parse.GetValue(device)!));
             var prep = config.Preprocessing;
             var dataset = EvalCommand.LoadData(parse.GetValue(data)!, config, parse.GetValue(strict));
-            var p = Evaluator.Predict(net, dataset, prep, keepOutputs: true);
+            var p = ProgressDisplay.Run("embedding", report => Evaluator.Predict(net, dataset, prep, keepOutputs: true, progress: report));
+            EvalCommand.ReportSkipped(dataset);
             string path = parse.GetValue(output)!;
             var sb = new StringBuilder();
             int dim = config.Model.Dim;

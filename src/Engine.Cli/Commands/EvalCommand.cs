@@ -29,7 +29,8 @@ internal static class EvalCommand
             var prep = config.Preprocessing;
             var dataset = LoadData(parse.GetValue(data)!, config, parse.GetValue(strict));
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var predictions = Evaluator.Predict(net, dataset, prep, parse.GetValue(batch));
+            var predictions = ProgressDisplay.Run("evaluating", report => Evaluator.Predict(net, dataset, prep, parse.GetValue(batch), progress: report));
+            ReportSkipped(dataset);
             var m = Evaluator.Metrics(predictions, prep);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluated {m.Count} samples in {watch.Elapsed.TotalSeconds:F2} s; mean cross-entropy {predictions.Loss:F4}"));
             MetricsTable.Print("eval", m, brief: false);
@@ -42,11 +43,15 @@ internal static class EvalCommand
         return command;
     }
 
-    /// <summary>Loads a manifest with a model's labels and preprocessing; skipped rows go to stderr.</summary>
-    public static MultimodalDataset LoadData(string manifestPath, SavedConfig config, bool strict)
+    /// <summary>
+    /// A manifest streamed with a model's labels and preprocessing: samples are decoded batch by batch while the
+    /// model runs, so the data set is never held in memory. Rows rejected by the manifest checks go to stderr now,
+    /// rows found unreadable while streaming by <see cref="ReportSkipped"/>.
+    /// </summary>
+    public static StreamingDataset LoadData(string manifestPath, SavedConfig config, bool strict)
     {
         var manifest = Manifest.Load(manifestPath, config.Model.Used, config.Preprocessing.Labels, strict);
-        var dataset = DatasetBuilder.Load(manifest, config.Preprocessing, strict);
+        var dataset = new StreamingDataset(manifest, config.Preprocessing, strict);
         foreach (var p in dataset.Problems)
         {
             Console.Error.WriteLine($"skipped: {p}");
@@ -56,6 +61,18 @@ internal static class EvalCommand
             throw new InvalidDataException($"'{manifestPath}' has no usable rows ({dataset.Problems.Count} skipped)");
         }
         Console.WriteLine($"data: {dataset.Count} samples from {manifestPath} ({dataset.Problems.Count} skipped); model: {config.Model.Modalities}, {config.Model.Fusion} fusion");
+        _reported = dataset.Problems.Count;
         return dataset;
+    }
+
+    private static int _reported;
+
+    /// <summary>Writes the rows that turned out unreadable while streaming to stderr.</summary>
+    public static void ReportSkipped(StreamingDataset dataset)
+    {
+        foreach (var p in dataset.Problems.Skip(_reported))
+        {
+            Console.Error.WriteLine($"skipped: {p}");
+        }
     }
 }

@@ -30,10 +30,11 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the model folder's last checkpoint." };
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation accuracy.", DefaultValueFactory = _ => 6 };
         var wordVectors = new Option<string?>("--word-vectors") { Description = "Word2Vec vectors (e.g. from engine word2vec) that initialise the text encoder's word embeddings." };
+        var stream = new Option<bool>("--stream") { Description = "Decode samples from their files batch by batch every epoch (background prefetch) instead of holding the decoded data set in memory." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of the training manifest held out for validation.", DefaultValueFactory = _ => 0.1 };
 
         var command = new Command("train", "Train a multimodal (image, audio, text) classifier with fusion; prints and saves metrics, plots and the best checkpoint.");
-        foreach (var o in new Option[] { data, test, modalities, fusion, imageEncoder, audioEncoder, epochs, batch, lr, device, seed, output, strict, resume, patience, valFraction, wordVectors })
+        foreach (var o in new Option[] { data, test, modalities, fusion, imageEncoder, audioEncoder, epochs, batch, lr, device, seed, output, strict, resume, patience, valFraction, wordVectors, stream })
         {
             command.Options.Add(o);
         }
@@ -71,6 +72,7 @@ internal static class TrainCommand
                 ValidationFraction = parse.GetValue(valFraction),
                 WordVectors = parse.GetValue(wordVectors),
                 Device = chosen,
+                Streaming = parse.GetValue(stream),
             };
             Console.WriteLine($"model: {model.Modalities}, {model.Fusion} fusion, {model.ImageEncoder} image and {model.AudioEncoder} audio encoders; {options.Epochs} epochs max, batch {options.BatchSize}, lr {options.Lr.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}; device {chosen}; out {options.OutDir}");
             var result = RunWithProgress(options);

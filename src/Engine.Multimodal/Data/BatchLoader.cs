@@ -3,18 +3,20 @@ using System.Collections.Concurrent;
 namespace Engine.Multimodal.Data;
 
 /// <summary>
-/// Shuffled, batched iteration over a dataset with background prefetch: a worker thread collates the next
-/// batches while the model trains on the current one. The order of an epoch depends only on the seed and
-/// the epoch number, so a resumed run sees the same batches as an uninterrupted one.
+/// Shuffled, batched iteration over a sample source with background prefetch: a worker thread decodes (for a
+/// <see cref="StreamingDataset"/>, the samples of a batch in parallel) and collates the next batches while the
+/// model trains on the current one, holding at most <see cref="Prefetch"/> finished batches in a bounded queue.
+/// The order of an epoch depends only on the seed and the epoch number (never on thread timing), so a resumed
+/// run sees the same batches as an uninterrupted one. Samples that became unreadable are left out of their batch.
 /// </summary>
 public sealed class BatchLoader
 {
-    private readonly MultimodalDataset _data;
+    private readonly ISampleSource _data;
     private readonly Preprocessing _prep;
     private readonly Modality _used;
 
     /// <summary>Creates a loader.</summary>
-    public BatchLoader(MultimodalDataset data, Preprocessing prep, Modality used, int batchSize, bool shuffle, ulong seed, int prefetch = 2)
+    public BatchLoader(ISampleSource data, Preprocessing prep, Modality used, int batchSize, bool shuffle, ulong seed, int prefetch = 2)
     {
         if (batchSize <= 0)
         {
@@ -74,7 +76,11 @@ public sealed class BatchLoader
                 for (int start = 0; start < order.Length && !stop.IsCancellationRequested; start += BatchSize)
                 {
                     var idx = order.AsSpan(start, Math.Min(BatchSize, order.Length - start)).ToArray();
-                    queue.Add(Collate(idx), stop.Token);
+                    var batch = Collate(idx);
+                    if (batch.Size > 0)
+                    {
+                        queue.Add(batch, stop.Token);
+                    }
                 }
             }
             catch (OperationCanceledException)
@@ -106,14 +112,40 @@ public sealed class BatchLoader
         }
         if (failure is not null)
         {
+            if (failure is ManifestException)
+            {
+                // --strict stopped at an unreadable row: the caller reports it like any bad manifest row.
+                throw new ManifestException(failure.Message, ((ManifestException)failure).Problem);
+            }
             throw new InvalidOperationException($"BatchLoader: collating a batch failed: {failure.Message}", failure);
         }
     }
 
-    /// <summary>Collates the samples at <paramref name="indices"/> into one batch.</summary>
+    /// <summary>Collates the samples at <paramref name="indices"/> into one batch (unreadable ones are left out).</summary>
     public BatchData Collate(int[] indices)
     {
-        int b = indices.Length;
+        var fetched = new Sample?[indices.Length];
+        if (_data is MultimodalDataset)
+        {
+            for (int i = 0; i < indices.Length; i++)
+            {
+                fetched[i] = _data.Get(indices[i]);
+            }
+        }
+        else
+        {
+            // Decoding dominates a streamed batch; results land by position, so the batch is the same whatever the timing.
+            try
+            {
+                Parallel.For(0, indices.Length, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => fetched[i] = _data.Get(indices[i]));
+            }
+            catch (AggregateException e) when (e.InnerExceptions.OfType<ManifestException>().FirstOrDefault() is ManifestException strict)
+            {
+                throw new ManifestException(strict.Message, strict.Problem);
+            }
+        }
+        var samples = fetched.Where(f => f is not null).Select(f => f!).ToArray();
+        int b = samples.Length;
         int pix = _prep.ImageSize * _prep.ImageSize;
         int frames = _prep.AudioFrames * _prep.NMfcc;
         int vocab = _prep.Vocabulary.Length;
@@ -125,7 +157,7 @@ public sealed class BatchLoader
         var ids = new string[b];
         for (int i = 0; i < b; i++)
         {
-            var s = _data.Samples[indices[i]];
+            var s = samples[i];
             ids[i] = s.Id;
             labels[i] = s.Label;
             if (image is not null && s.Image is not null)

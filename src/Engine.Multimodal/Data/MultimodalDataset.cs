@@ -1,7 +1,7 @@
 namespace Engine.Multimodal.Data;
 
 /// <summary>Decoded samples of a manifest plus the rows that were skipped while decoding.</summary>
-public sealed class MultimodalDataset
+public sealed class MultimodalDataset : ISampleSource
 {
     /// <summary>Creates a dataset.</summary>
     public MultimodalDataset(IReadOnlyList<Sample> samples, IReadOnlyList<RowProblem> problems)
@@ -21,6 +21,15 @@ public sealed class MultimodalDataset
 
     /// <summary>A dataset holding the samples at the given positions.</summary>
     public MultimodalDataset Subset(IEnumerable<int> indices) => new(indices.Select(i => Samples[i]).ToList(), Problems);
+
+    /// <inheritdoc />
+    public int LabelOf(int index) => Samples[index].Label;
+
+    /// <inheritdoc />
+    public Sample? Get(int index) => Samples[index];
+
+    /// <inheritdoc />
+    ISampleSource ISampleSource.Subset(IReadOnlyList<int> indices) => Subset(indices);
 }
 
 /// <summary>
@@ -42,31 +51,73 @@ public static class DatasetBuilder
         var prep = new Preprocessing { Labels = labels };
         var problems = new List<RowProblem>(train.Problems);
         var raws = DecodeRaw(train, prep, strict, problems, progress);
-        // Per-coefficient statistics over every training frame.
-        var mfccs = raws.Where(r => r.Mfcc is not null).Select(r => r.Mfcc!).ToList();
-        if (mfccs.Count > 0)
+        SetAudioStatistics(prep, raws.Where(r => r.Mfcc is not null).Select(r => FrameSums(r.Mfcc!)));
+        prep.Vocabulary = TextFeatures.BuildVocabulary(raws.Select(r => r.Row.Text));
+        return (prep, Finish(raws, prep, problems));
+    }
+
+    /// <summary>
+    /// Fits preprocessing on the training manifest without keeping the decoded data (for streaming): one parallel
+    /// pass decodes each row's audio for the MFCC statistics and checks its image, then drops both. Returns the
+    /// preprocessing (identical to <see cref="FitAndLoad"/>'s) and the rows that could not be read.
+    /// </summary>
+    public static (Preprocessing Prep, List<RowProblem> Problems) Fit(Manifest train, Modality used, bool strict, Action<int, int>? progress = null)
+    {
+        var labels = train.Rows.Select(r => r.Label).Distinct().Order(LabelComparer.Instance).ToArray();
+        if (labels.Length < 2)
         {
-            int n = prep.NMfcc;
-            var sum = new double[n];
-            var sq = new double[n];
-            long frames = 0;
-            foreach (var m in mfccs)
+            throw new ManifestException($"Manifest: '{train.Path}' has {labels.Length} distinct label(s) among its usable rows; training needs at least 2");
+        }
+        var prep = new Preprocessing { Labels = labels };
+        var problems = new List<RowProblem>();
+        var sums = new (double[] Sum, double[] Sq, long Frames)?[train.Rows.Count];
+        var good = DecodeRows(train, prep, strict, problems, progress, (i, image, mfcc) =>
+        {
+            sums[i] = mfcc is null ? null : FrameSums(mfcc);
+            return true;
+        });
+        SetAudioStatistics(prep, sums.Where((s, i) => s is not null && good[i]).Select(s => s!.Value));
+        prep.Vocabulary = TextFeatures.BuildVocabulary(train.Rows.Where((r, i) => good[i]).Select(r => r.Text));
+        return (prep, problems);
+    }
+
+    // Per-row sums are added in row order, so the statistics do not depend on thread scheduling.
+    private static (double[] Sum, double[] Sq, long Frames) FrameSums(float[,] m)
+    {
+        int n = m.GetLength(1);
+        var sum = new double[n];
+        var sq = new double[n];
+        for (int t = 0; t < m.GetLength(0); t++)
+        {
+            for (int c = 0; c < n; c++)
             {
-                for (int t = 0; t < m.GetLength(0); t++)
-                {
-                    for (int c = 0; c < n; c++)
-                    {
-                        sum[c] += m[t, c];
-                        sq[c] += (double)m[t, c] * m[t, c];
-                    }
-                }
-                frames += m.GetLength(0);
+                sum[c] += m[t, c];
+                sq[c] += (double)m[t, c] * m[t, c];
             }
+        }
+        return (sum, sq, m.GetLength(0));
+    }
+
+    private static void SetAudioStatistics(Preprocessing prep, IEnumerable<(double[] Sum, double[] Sq, long Frames)> rows)
+    {
+        int n = prep.NMfcc;
+        var sum = new double[n];
+        var sq = new double[n];
+        long frames = 0;
+        foreach (var r in rows)
+        {
+            for (int c = 0; c < n; c++)
+            {
+                sum[c] += r.Sum[c];
+                sq[c] += r.Sq[c];
+            }
+            frames += r.Frames;
+        }
+        if (frames > 0)
+        {
             prep.AudioMean = sum.Select(s => (float)(s / frames)).ToArray();
             prep.AudioStd = Enumerable.Range(0, n).Select(c => (float)Math.Sqrt(Math.Max(sq[c] / frames - sum[c] / frames * (sum[c] / frames), 1e-8))).ToArray();
         }
-        prep.Vocabulary = TextFeatures.BuildVocabulary(raws.Select(r => r.Row.Text));
-        return (prep, Finish(raws, prep, problems));
     }
 
     /// <summary>Decodes a manifest with an already fitted preprocessing (validation, test, eval, embed).</summary>
@@ -91,8 +142,20 @@ public static class DatasetBuilder
 
     private static List<Raw> DecodeRaw(Manifest manifest, Preprocessing prep, bool strict, List<RowProblem> problems, Action<int, int>? progress)
     {
+        var results = new Raw?[manifest.Rows.Count];
+        DecodeRows(manifest, prep, strict, problems, progress, (i, image, mfcc) =>
+        {
+            results[i] = new Raw(manifest.Rows[i], image, mfcc);
+            return true;
+        });
+        return results.Where(r => r is not null).Select(r => r!).ToList();
+    }
+
+    // Decodes every row in parallel and hands each readable one to keep; returns which rows were readable.
+    private static bool[] DecodeRows(Manifest manifest, Preprocessing prep, bool strict, List<RowProblem> problems, Action<int, int>? progress, Func<int, float[]?, float[,]?, bool> keep)
+    {
         var rows = manifest.Rows;
-        var results = new Raw?[rows.Count];
+        var good = new bool[rows.Count];
         var errors = new RowProblem?[rows.Count];
         int done = 0;
         // The MFCC pipeline keeps scratch buffers, so each worker thread gets its own loader.
@@ -110,7 +173,7 @@ public static class DatasetBuilder
                     var image = row.ImagePath is null ? null : loaders.Value!.LoadImage(row.ImagePath);
                     file = row.AudioPath;
                     var mfcc = row.AudioPath is null ? null : loaders.Value!.LoadMfcc(row.AudioPath);
-                    results[i] = new Raw(row, image, mfcc);
+                    good[i] = keep(i, image, mfcc);
                 }
                 catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or ArgumentException or Engine.Audio.Io.AudioFormatException)
                 {
@@ -133,6 +196,6 @@ public static class DatasetBuilder
             throw new ManifestException($"Manifest: {firstError} (stopped: --strict)", firstError);
         }
         problems.AddRange(errors.Where(e => e is not null)!);
-        return results.Where(r => r is not null).Select(r => r!).ToList();
+        return good;
     }
 }

@@ -18,7 +18,7 @@ public sealed record Predictions(string[] Ids, int[] Truth, int[] Predicted, dou
 public static class Evaluator
 {
     /// <summary>Predicts every sample of <paramref name="data"/>.</summary>
-    public static Predictions Predict(MultimodalNet net, MultimodalDataset data, Preprocessing prep, int batchSize = 64, bool keepOutputs = false, Action<int, int>? progress = null)
+    public static Predictions Predict(MultimodalNet net, ISampleSource data, Preprocessing prep, int batchSize = 64, bool keepOutputs = false, Action<int, int>? progress = null)
     {
         bool wasTraining = net.Training;
         net.Eval();
@@ -59,13 +59,18 @@ public static class Evaluator
                 done += bd.Size;
                 progress?.Invoke(done, data.Count);
             }
-            lossSum = data.Count == 0 ? 0 : lossAcc.Item();
+            lossSum = ids.Count == 0 ? 0 : lossAcc.Item();
+            if (done < data.Count)
+            {
+                // Rows that became unreadable while streaming were left out; the pass is still complete.
+                progress?.Invoke(data.Count, data.Count);
+            }
         }
         finally
         {
             net.Train(wasTraining);
         }
-        return new Predictions(ids.ToArray(), truth.ToArray(), pred.ToArray(), data.Count == 0 ? double.NaN : lossSum / data.Count, joint?.ToArray(), probs?.ToArray());
+        return new Predictions(ids.ToArray(), truth.ToArray(), pred.ToArray(), ids.Count == 0 ? double.NaN : lossSum / ids.Count, joint?.ToArray(), probs?.ToArray());
     }
 
     /// <summary>Metrics of predictions.</summary>

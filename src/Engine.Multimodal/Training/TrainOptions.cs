@@ -47,6 +47,12 @@ public sealed class TrainOptions
     /// <summary>Where the model and every batch live during training (the CPU by default).</summary>
     public Device Device { get; init; } = Device.Cpu;
 
+    /// <summary>
+    /// Decode the samples from their files batch by batch in the loader's background thread every epoch instead of
+    /// holding the decoded data set in memory (for data sets larger than memory).
+    /// </summary>
+    public bool Streaming { get; init; }
+
     /// <summary>Continue from the folder's last checkpoint.</summary>
     public bool Resume { get; init; }
 

@@ -49,26 +49,23 @@ public static class Trainer
         Directory.CreateDirectory(options.OutDir);
 
         var trainManifest = Manifest.Load(options.TrainManifest, used, strict: options.Strict);
-        var (prep, all) = DatasetBuilder.FitAndLoad(trainManifest, used, options.Strict, (d, n) => progress.Loading?.Invoke("train data", d, n));
-        var config = new SavedConfig { Model = options.Model, Preprocessing = prep, Seed = options.Seed };
+        SavedConfig? saved = null;
         if (options.Resume)
         {
             // The saved preprocessing must be reused so the resumed weights see the same inputs.
-            var saved = ModelFolder.LoadConfig(options.OutDir);
+            saved = ModelFolder.LoadConfig(options.OutDir);
             if (saved.Model.Modalities != options.Model.Modalities || saved.Model.Fusion != options.Model.Fusion || saved.Seed != options.Seed
                 || saved.Model.ImageEncoder != options.Model.ImageEncoder || saved.Model.AudioEncoder != options.Model.AudioEncoder)
             {
                 throw new ArgumentException($"--resume: the folder was trained with modalities {saved.Model.Modalities}, fusion {saved.Model.Fusion}, encoders {saved.Model.ImageEncoder}/{saved.Model.AudioEncoder}, seed {saved.Seed}; this run asks for {options.Model.Modalities}, {options.Model.Fusion}, encoders {options.Model.ImageEncoder}/{options.Model.AudioEncoder}, seed {options.Seed}");
             }
-            config = saved;
-            prep = saved.Preprocessing;
-            all = DatasetBuilder.Load(trainManifest, prep, options.Strict);
         }
-        var skipped = new List<RowProblem>(all.Problems);
+        var (config, all) = LoadTrainingData(options, trainManifest, saved, progress);
+        var prep = config.Preprocessing;
         var (trainIdx, valIdx) = StratifiedSplit(all, options.ValidationFraction, options.Seed);
         var train = all.Subset(trainIdx);
         var val = all.Subset(valIdx);
-        progress.Info?.Invoke($"data: {train.Count} training, {val.Count} validation samples, {prep.Labels.Length} classes, {skipped.Count} row(s) skipped; text vocabulary {prep.Vocabulary.Length} features");
+        progress.Info?.Invoke($"data: {train.Count} training, {val.Count} validation samples, {prep.Labels.Length} classes, {all.Problems.Count} row(s) skipped; text vocabulary {prep.Vocabulary.Length} features{(options.Streaming ? "; streamed from the files every epoch" : "")}");
 
         Engine.Text.Vectors.WordVectors? vectors = null;
         if (options.WordVectors is not null && !options.Resume && (used & Modality.Text) != 0)
@@ -173,17 +170,46 @@ public static class Trainer
 
         var (best, _) = ModelFolder.LoadModel(options.OutDir, device);
         var validation = val.Count > 0 ? Evaluator.Metrics(Evaluator.Predict(best, val, prep), prep) : null;
+        var skipped = new List<RowProblem>(all.Problems);
         ClassificationMetrics? test = null;
         if (options.TestManifest is not null)
         {
             var testManifest = Manifest.Load(options.TestManifest, used, prep.Labels, options.Strict);
-            var testData = DatasetBuilder.Load(testManifest, prep, options.Strict, (d, n) => progress.Loading?.Invoke("test data", d, n));
-            skipped.AddRange(testData.Problems);
+            ISampleSource testData = options.Streaming
+                ? new StreamingDataset(testManifest, prep, options.Strict)
+                : DatasetBuilder.Load(testManifest, prep, options.Strict, (d, n) => progress.Loading?.Invoke("test data", d, n));
             test = Evaluator.Metrics(Evaluator.Predict(best, testData, prep), prep);
+            skipped.AddRange(testData.Problems);
+            (testData as IDisposable)?.Dispose();
         }
+        (all as IDisposable)?.Dispose();
         var result = new TrainResult(state, validation, test, prep.Labels, skipped, watch.Elapsed.TotalSeconds);
         JsonFiles.Write(Path.Combine(options.OutDir, ModelFolder.MetricsFile), MetricsReport.From(result, options));
         return result;
+    }
+
+    // The saved (on --resume) or freshly fitted preprocessing and the training samples: decoded into memory, or
+    // (streaming) checked once while fitting and then decoded batch by batch every epoch.
+    private static (SavedConfig Config, ISampleSource All) LoadTrainingData(TrainOptions options, Manifest manifest, SavedConfig? saved, TrainProgress progress)
+    {
+        var used = options.Model.Used;
+        Action<int, int> loading = (d, n) => progress.Loading?.Invoke("train data", d, n);
+        if (options.Streaming)
+        {
+            if (saved is not null)
+            {
+                return (saved, new StreamingDataset(manifest, saved.Preprocessing, options.Strict));
+            }
+            var (prep, problems) = DatasetBuilder.Fit(manifest, used, options.Strict, loading);
+            var bad = problems.Select(p => p.Line).ToHashSet();
+            return (new SavedConfig { Model = options.Model, Preprocessing = prep, Seed = options.Seed }, new StreamingDataset(manifest, prep, options.Strict, problems, bad));
+        }
+        if (saved is not null)
+        {
+            return (saved, DatasetBuilder.Load(manifest, saved.Preprocessing, options.Strict, loading));
+        }
+        var (fitted, all) = DatasetBuilder.FitAndLoad(manifest, used, options.Strict, loading);
+        return (new SavedConfig { Model = options.Model, Preprocessing = fitted, Seed = options.Seed }, all);
     }
 
     private static Tensor NewAccumulator(Device device)
@@ -249,12 +275,12 @@ public static class Trainer
     }
 
     /// <summary>Splits indices per class: round(fraction * n_class) of each class (shuffled by the seed) go to validation.</summary>
-    public static (int[] Train, int[] Val) StratifiedSplit(MultimodalDataset data, double fraction, ulong seed)
+    public static (int[] Train, int[] Val) StratifiedSplit(ISampleSource data, double fraction, ulong seed)
     {
         var train = new List<int>();
         var val = new List<int>();
         var g = new Generator(seed ^ 0x5EED5EEDUL);
-        foreach (var group in Enumerable.Range(0, data.Count).GroupBy(i => data.Samples[i].Label).OrderBy(k => k.Key))
+        foreach (var group in Enumerable.Range(0, data.Count).GroupBy(data.LabelOf).OrderBy(k => k.Key))
         {
             var idx = group.ToArray();
             for (int i = idx.Length - 1; i > 0; i--)
