@@ -56,6 +56,11 @@ public sealed partial class GpuBackend : Backend, IDisposable
     /// <summary>Number of distinct kernels compiled so far (each is compiled once).</summary>
     public int CompiledKernelCount => _kernels.Count;
 
+    /// <summary>Kernel lookups so far: about one per kernel launch (to count the launches of, say, a training step).</summary>
+    public long KernelLookups => Interlocked.Read(ref _lookups);
+
+    private long _lookups;
+
     /// <summary>Waits until every queued kernel and copy has finished.</summary>
     public void Synchronize()
     {
@@ -97,6 +102,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
     /// <summary>Returns the cached launcher of a kernel, compiling it on first use.</summary>
     internal TDel Kernel<TDel>(MethodInfo method, Func<Accelerator, MethodInfo, TDel> load) where TDel : Delegate
     {
+        Interlocked.Increment(ref _lookups);
         if (_kernels.TryGetValue(method, out var d))
         {
             return (TDel)d;
