@@ -87,6 +87,52 @@ public class TrainingTests
     }
 
     [Test]
+    public void ACheckpointInTheOlderOptimizerLayoutStillResumesExactly()
+    {
+        var straight = Path.Combine(_dir, "straight");
+        var old = Path.Combine(_dir, "old");
+        Trainer.Run(Options(straight, 2));
+        // Stopped after its first epoch (the learning-rate schedule depends on the planned epochs).
+        var interrupt = new TrainProgress { Epoch = (r, _) => { if (r.Epoch == 1) throw new OperationCanceledException("simulated kill"); } };
+        Assert.Throws<OperationCanceledException>(() => Trainer.Run(Options(old, 2), interrupt));
+        // Rewrite the checkpoint the way the trainer's own AdamW used to save it: flat "optim.m.i"/"optim.v.i" moments
+        // and one "optim_step" in the metadata.
+        var path = Path.Combine(old, ModelFolder.CheckpointFile);
+        var content = SafeTensors.Load(path);
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var kv in content.Tensors)
+        {
+            var parts = kv.Key.Split('.');
+            if (kv.Key.StartsWith("model.", StringComparison.Ordinal))
+            {
+                tensors.Add(kv);
+            }
+            else if (parts is ["optim", "state", _, "exp_avg" or "exp_avg_sq"])
+            {
+                tensors.Add(new($"optim.{(parts[3] == "exp_avg" ? "m" : "v")}.{parts[2]}", kv.Value.Reshape(kv.Value.NumEl)));
+            }
+        }
+        var state = JsonFiles.Read<TrainingState>(WriteTemp(content.Metadata["training_state"]));
+        var meta = new Dictionary<string, string> { ["training_state"] = content.Metadata["training_state"], ["optim_step"] = state.Step.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        SafeTensors.Save(path, tensors, meta);
+        Trainer.Run(Options(old, 2, resume: true));
+        var a = SafeTensors.Load(Path.Combine(straight, ModelFolder.CheckpointFile)).Tensors;
+        var b = SafeTensors.Load(path).Tensors;
+        Assert.That(b.Keys, Is.EqualTo(a.Keys), "the resumed run saves the current layout");
+        foreach (var key in a.Keys)
+        {
+            Assert.That(b[key].ToArray<float>(), Is.EqualTo(a[key].ToArray<float>()), key);
+        }
+    }
+
+    private string WriteTemp(string json)
+    {
+        var file = Path.Combine(_dir, Guid.NewGuid().ToString("N") + ".json");
+        File.WriteAllText(file, json);
+        return file;
+    }
+
+    [Test]
     public void ResumeWithoutACheckpointOrWithADamagedOneFailsClearly()
     {
         var outDir = Path.Combine(_dir, "none");
