@@ -9,7 +9,7 @@ namespace Engine.Kernels;
 internal static class ConvWorkspace<T> where T : unmanaged
 {
     /// <summary>Number of independent slots.</summary>
-    public const int Slots = 2;
+    public const int Slots = 3;
 
     [ThreadStatic]
     private static T[]?[]? _buffers;

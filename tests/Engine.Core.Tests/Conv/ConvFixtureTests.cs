@@ -78,6 +78,23 @@ public class ConvFixtureTests
         }
     }
 
+    [TestCaseSource(nameof(ConvCases))]
+    public void ConvMatchesPyTorchWithImplicitGemm(ConvFixture f)
+    {
+        // Implicit GEMM forced wherever it applies (one group), including the backward input pass
+        // for few input channels, which the default choice leaves to im2col.
+        var saved = Kernels.Conv2d.Algorithm;
+        try
+        {
+            Kernels.Conv2d.Algorithm = Kernels.ConvAlgorithm.ImplicitGemm;
+            ConvMatchesPyTorch(f);
+        }
+        finally
+        {
+            Kernels.Conv2d.Algorithm = saved;
+        }
+    }
+
     [TestCaseSource(nameof(PoolCases))]
     public void PoolMatchesPyTorch(ConvFixture f)
     {

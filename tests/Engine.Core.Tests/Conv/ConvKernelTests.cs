@@ -92,6 +92,65 @@ public class ConvKernelTests
         }
     }
 
+    // Implicit GEMM against im2col + GEMM: outputs that are not a whole number of panels, rows
+    // wider than a panel, strides, dilation, asymmetric ('same'-like) padding, 1 to 3 input
+    // channels (fewer rows than a tile) and more output channels than one tile.
+    private static readonly Conv2dParams[] ImplicitShapes =
+    {
+        new(3, 5, 9, 11, 7, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+        new(2, 3, 13, 37, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1),
+        new(2, 4, 10, 12, 9, 4, 4, 1, 1, 1, 1, 2, 2, 1, 1, 1),
+        new(2, 6, 11, 9, 5, 3, 3, 2, 2, 1, 0, 1, 2, 1, 1, 1),
+        new(2, 4, 12, 12, 10, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1),
+        new(3, 1, 5, 40, 3, 2, 5, 1, 1, 0, 2, 1, 2, 1, 1, 1),
+        new(2, 20, 8, 8, 24, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1),
+    };
+
+    [Test]
+    public void ImplicitGemmMatchesIm2ColGemm([Values(1, 2)] int threads)
+    {
+        var saved = (Kernels.Conv2d.Algorithm, Parallelism.MaxThreads);
+        try
+        {
+            Parallelism.MaxThreads = threads;
+            foreach (var p in ImplicitShapes)
+            {
+                Kernels.Conv2d.Algorithm = ConvAlgorithm.Im2ColGemm;
+                var gemm = RunAll(p);
+                var gemmD = RunAllDouble(p);
+                Kernels.Conv2d.Algorithm = ConvAlgorithm.ImplicitGemm;
+                Assert.That(Kernels.Conv2d.UsesImplicit(p), Is.True);
+                var impl = RunAll(p);
+                var implD = RunAllDouble(p);
+                Assert.That(impl.Y, Is.EqualTo(gemm.Y).Within(1e-4f), $"forward {p.InChannels}->{p.OutChannels} {p.Height}x{p.Width}");
+                Assert.That(impl.Dx, Is.EqualTo(gemm.Dx).Within(1e-4f), $"input gradient {p.InChannels}->{p.OutChannels} {p.Height}x{p.Width}");
+                Assert.That(impl.Dw, Is.EqualTo(gemm.Dw).Within(1e-3f));
+                Assert.That(implD.Y, Is.EqualTo(gemmD.Y).Within(1e-12));
+                Assert.That(implD.Dx, Is.EqualTo(gemmD.Dx).Within(1e-12));
+                // Not all zeros: the comparison would then prove nothing.
+                Assert.That(impl.Y.Max(Math.Abs), Is.GreaterThan(0.1f));
+                Assert.That(impl.Dx.Max(Math.Abs), Is.GreaterThan(0.1f));
+            }
+        }
+        finally
+        {
+            (Kernels.Conv2d.Algorithm, Parallelism.MaxThreads) = saved;
+        }
+    }
+
+    private static (double[] Y, double[] Dx) RunAllDouble(in Conv2dParams p)
+    {
+        var x = Array.ConvertAll(Rand(p.InputLength, 1), v => (double)v);
+        var w = Array.ConvertAll(Rand(p.WeightLength, 2), v => (double)v);
+        var b = Array.ConvertAll(Rand(p.OutChannels, 3), v => (double)v);
+        var gy = Array.ConvertAll(Rand(p.OutputLength, 4), v => (double)v);
+        var y = new double[p.OutputLength];
+        var dx = new double[p.InputLength];
+        Kernels.Conv2d.Forward<double>(x, w, b, y, p);
+        Kernels.Conv2d.BackwardInput<double>(gy, w, dx, p);
+        return (y, dx);
+    }
+
     [Test]
     public void SteadyStateCallsAllocateNothing()
     {
