@@ -27,6 +27,16 @@ public sealed class BatchData
     /// <summary>(B, 3) presence of image, audio, text (1 or 0).</summary>
     public required float[] Mask { get; init; }
 
+    /// <summary>The same batch with another (B, 3) presence mask (for modality dropout before the one upload).</summary>
+    public BatchData WithMask(float[] mask)
+    {
+        if (mask.Length != Size * 3)
+        {
+            throw new ArgumentException($"BatchData.WithMask: mask has {mask.Length} values, the batch needs {Size * 3}");
+        }
+        return new BatchData { Size = Size, Ids = Ids, Labels = Labels, Image = Image, Audio = Audio, Text = Text, Mask = mask };
+    }
+
     /// <summary>The tensors of this batch on <paramref name="device"/> (the CPU when null): each array is copied there once.</summary>
     public Batch ToTensors(Preprocessing prep, Device? device = null)
     {

@@ -117,9 +117,10 @@ public static class Trainer
             {
                 using var scope = TensorScope.Begin();
                 optimizer.ParamGroups[0].Lr = LearningRate(options.Lr, state.Step, warmup, totalSteps);
-                var batch = bd.ToTensors(prep, device);
-                var mask = DropModalities(bd.Mask, bd.Size, used, config.Model.ModalityDropout, maskRng, device);
-                var (output, loss) = TrainStep.Run(net, optimizer, batch, mask, config.Model.AuxWeight);
+                // Modality dropout edits the host mask, so each batch goes to the device in one upload per array.
+                var dropped = DropModalityMask(bd.Mask, bd.Size, used, config.Model.ModalityDropout, maskRng);
+                var batch = bd.WithMask(dropped).ToTensors(prep, device);
+                var (output, loss) = TrainStep.Run(net, optimizer, batch, batch.Mask, config.Model.AuxWeight);
                 state.Step++;
                 using (GradMode.NoGrad())
                 {
@@ -250,6 +251,10 @@ public static class Trainer
 
     /// <summary>Hides each present modality with probability p, always keeping at least one; returns the (B, 3) mask on <paramref name="device"/>.</summary>
     public static Tensor DropModalities(float[] mask, int size, Modality used, double p, Generator g, Device? device = null)
+        => Tensor.FromArray(DropModalityMask(mask, size, used, p, g), new[] { size, 3 }, device);
+
+    /// <summary>Hides each present modality with probability p, always keeping at least one; returns the new (B, 3) mask values.</summary>
+    public static float[] DropModalityMask(float[] mask, int size, Modality used, double p, Generator g)
     {
         var m = (float[])mask.Clone();
         if (p > 0 && System.Numerics.BitOperations.PopCount((uint)used) > 1)
@@ -271,7 +276,7 @@ public static class Trainer
                 }
             }
         }
-        return Tensor.FromArray(m, new[] { size, 3 }, device);
+        return m;
     }
 
     /// <summary>Splits indices per class: round(fraction * n_class) of each class (shuffled by the seed) go to validation.</summary>
