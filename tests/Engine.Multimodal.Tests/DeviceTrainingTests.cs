@@ -32,7 +32,7 @@ public class DeviceTrainingTests
         for (int s = 0; s < steps; s++)
         {
             using var scope = TensorScope.Begin();
-            var tensors = SyntheticBatch.Make(prep, config.Used, batch, seed: 100 + (ulong)s).ToTensors(prep, device);
+            var tensors = SyntheticBatch.Make(prep, config.Used, batch, seed: 100 + (ulong)s, textTokens: config.UsesTextTokens).ToTensors(prep, device);
             Assert.That(tensors.Image!.Device, Is.EqualTo(device));
             var (output, loss) = TrainStep.Run(net, optimizer, tensors, tensors.Mask, config.AuxWeight);
             Assert.That(output.Logits.Device, Is.EqualTo(device), "the step runs on the chosen device");
@@ -71,14 +71,15 @@ public class DeviceTrainingTests
     [Test]
     public void TrainingStepsOnIlgpuCpuMatchTheCpu() => AssertSameTraining(SmallConfig(), SmallPrep(), steps: 2);
 
-    // The ResNet and BiLSTM encoders on the device need the GPU backend's batch-norm, pooling and LSTM kernels;
-    // explicit because the CPU accelerator takes minutes over them.
+    // The ResNet, BiLSTM and attention text encoders on the device need the GPU backend's batch-norm, pooling,
+    // LSTM and index kernels; explicit because the CPU accelerator takes minutes over them.
     [Test, Explicit("slow on ILGPU's CPU accelerator; run by hand or on a GPU")]
     public void ResNetAndBiLstmStepsOnIlgpuCpuMatchTheCpu()
     {
         var config = SmallConfig();
         config.ImageEncoder = "resnet";
         config.AudioEncoder = "bilstm";
+        config.TextEncoder = "attention";
         AssertSameTraining(config, SmallPrep(), steps: 2);
     }
 

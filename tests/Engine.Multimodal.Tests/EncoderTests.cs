@@ -25,12 +25,12 @@ public class EncoderTests
     public void TheDefaultArchitectureIsUnchanged()
     {
         var config = new ModelConfig();
-        Assert.That((config.ImageEncoder, config.AudioEncoder), Is.EqualTo(("cnn", "cnn")));
+        Assert.That((config.ImageEncoder, config.AudioEncoder, config.TextEncoder), Is.EqualTo(("cnn", "cnn", "bag")));
         var net = new MultimodalNet(config, SmallPrep(), seed: 1);
         var names = net.StateDict().Keys.ToList();
         Assert.That(names, Has.Some.StartsWith("image.conv1."));
         Assert.That(names, Has.Some.StartsWith("audio.conv1."));
-        Assert.That(names, Has.None.Contains("resnet").And.None.Contains("lstm"));
+        Assert.That(names, Has.None.Contains("resnet").And.None.Contains("lstm").And.None.Contains("text.key"));
     }
 
     [Test]
@@ -51,16 +51,23 @@ public class EncoderTests
         }
     }
 
-    [TestCase("image", "resnet", "cnn")]
-    [TestCase("audio", "cnn", "bilstm")]
-    public void EachAlternativeEncoderLearnsOnItsOwn(string modality, string image, string audio)
+    [TestCase("image", "resnet")]
+    [TestCase("audio", "bilstm")]
+    [TestCase("text", "attention")]
+    public void EachAlternativeEncoderLearnsOnItsOwn(string modality, string encoder)
     {
         // One fixed batch of 6 random samples with random labels: an encoder that learns fits it.
         var prep = SmallPrep();
-        var config = new ModelConfig { Modalities = modality, Dim = 16, Dropout = 0, ImageEncoder = image, AudioEncoder = audio };
+        var config = new ModelConfig
+        {
+            Modalities = modality, Dim = 16, Dropout = 0,
+            ImageEncoder = modality == "image" ? encoder : "cnn",
+            AudioEncoder = modality == "audio" ? encoder : "cnn",
+            TextEncoder = modality == "text" ? encoder : "bag",
+        };
         var net = new MultimodalNet(config, prep, seed: 4);
         var optimizer = new DeviceAdamW(net.Parameters(), 1e-2, weightDecay: 0);
-        var data = SyntheticBatch.Make(prep, config.Used, 6, seed: 12);
+        var data = SyntheticBatch.Make(prep, config.Used, 6, seed: 12, textTokens: config.UsesTextTokens);
         double first = 0, last = 0;
         for (int step = 0; step < 40; step++)
         {
@@ -70,7 +77,7 @@ public class EncoderTests
             last = loss.Item();
             first = step == 0 ? last : first;
         }
-        Assert.That(last, Is.LessThan(first * 0.3), $"{modality} via {(modality == "image" ? image : audio)}: loss {first:F3} -> {last:F3}");
+        Assert.That(last, Is.LessThan(first * 0.3), $"{modality} via {encoder}: loss {first:F3} -> {last:F3}");
     }
 
     [Test]
@@ -100,11 +107,48 @@ public class EncoderTests
     }
 
     [Test]
+    public void AttentionTextPoolingIgnoresPaddingAndTakesWord2VecRows()
+    {
+        var g = new Generator(5);
+        var encoder = new AttentionTextEncoder(vocab: 6, embedDim: 2, dim: 3, dropout: 0, g);
+        encoder.Eval();
+        var mask = Tensor.FromArray(new float[] { 1, 1, 0, 1, 0, 0 }, new[] { 2, 3 });
+        var a = encoder.Forward(Tensor.FromArray(new long[] { 1, 2, 0, 3, 0, 0 }, new[] { 2, 3 }), mask).ToArray<float>();
+        var b = encoder.Forward(Tensor.FromArray(new long[] { 1, 2, 5, 3, 4, 5 }, new[] { 2, 3 }), mask).ToArray<float>();
+        Assert.That(b, Is.EqualTo(a).Within(1e-6), "padded positions do not count");
+        var c = encoder.Forward(Tensor.FromArray(new long[] { 1, 4, 0, 3, 0, 0 }, new[] { 2, 3 }), mask).ToArray<float>();
+        Assert.That(c.AsSpan(0, 3).ToArray(), Is.Not.EqualTo(a.AsSpan(0, 3).ToArray()), "a present token does count");
+        var vectors = new Engine.Text.Vectors.WordVectors(new[] { "one" }, 2, new float[] { 7, 8 });
+        Assert.That(encoder.InitFromWordVectors(new[] { "c:one", "w:one" }, vectors), Is.EqualTo(1));
+        Assert.That(encoder.Table.ToArray<float>().AsSpan(2, 2).ToArray(), Is.EqualTo(new float[] { 7, 8 }));
+    }
+
+    [Test]
+    public void TokenBatchesArePaddedToTheLongestTextWithAMask()
+    {
+        var prep = new Preprocessing { Labels = new[] { "a", "b" }, Vocabulary = new[] { "w:x", "w:y", "w:z" } };
+        var samples = new[]
+        {
+            new Sample("s0", 0, null, null, new[] { 2, 1, 1 }),
+            new Sample("s1", 1, null, null, Array.Empty<int>()),
+            new Sample("s2", 1, null, null, new[] { 0 }),
+        };
+        var loader = new BatchLoader(new MultimodalDataset(samples, Array.Empty<RowProblem>()), prep, Modality.Text, 3, shuffle: false, seed: 0, textTokens: true);
+        var b = loader.Epoch(0).Single();
+        Assert.That(b.TextTokenCount, Is.EqualTo(3));
+        Assert.That(b.TextTokens, Is.EqualTo(new long[] { 2, 1, 1, 0, 0, 0, 0, 0, 0 }));
+        Assert.That(b.TextTokenMask, Is.EqualTo(new float[] { 1, 1, 1, 0, 0, 0, 1, 0, 0 }));
+        var plain = new BatchLoader(new MultimodalDataset(samples, Array.Empty<RowProblem>()), prep, Modality.Text, 3, shuffle: false, seed: 0).Epoch(0).Single();
+        Assert.That(plain.TextTokens, Is.Null, "the default model gets no token arrays");
+    }
+
+    [Test]
     public void UnknownEncoderNamesAreRejected()
     {
         Assert.That(EncoderKinds.ParseImage(" ResNet "), Is.EqualTo("resnet"));
         var e = Assert.Throws<ArgumentException>(() => EncoderKinds.ParseAudio("gru"));
         Assert.That(e!.Message, Does.Contain("gru").And.Contain("bilstm"));
         Assert.Throws<ArgumentException>(() => new MultimodalNet(new ModelConfig { ImageEncoder = "vit" }, SmallPrep(), seed: 1));
+        Assert.Throws<ArgumentException>(() => new MultimodalNet(new ModelConfig { TextEncoder = "lstm" }, SmallPrep(), seed: 1));
     }
 }

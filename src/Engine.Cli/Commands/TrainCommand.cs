@@ -20,6 +20,7 @@ internal static class TrainCommand
         var fusion = new Option<string>("--fusion") { Description = "Fusion: attention, concat, late or xattention (Engine.Nn cross-modal attention).", DefaultValueFactory = _ => "attention" };
         var imageEncoder = new Option<string>("--image-encoder") { Description = "Image encoder: cnn (two conv + max-pool blocks) or resnet (the small ResNet).", DefaultValueFactory = _ => "cnn" };
         var audioEncoder = new Option<string>("--audio-encoder") { Description = "Audio encoder on MFCCs: cnn (two 1-D convolutions) or bilstm (a bidirectional LSTM).", DefaultValueFactory = _ => "cnn" };
+        var textEncoder = new Option<string>("--text-encoder") { Description = "Text encoder: bag (mean of feature embeddings) or attention (attention pooling over the words and character trigrams).", DefaultValueFactory = _ => "bag" };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (early stopping may end sooner).", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warm-up then cosine decay).", DefaultValueFactory = _ => 2e-3 };
@@ -34,7 +35,7 @@ internal static class TrainCommand
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of the training manifest held out for validation.", DefaultValueFactory = _ => 0.1 };
 
         var command = new Command("train", "Train a multimodal (image, audio, text) classifier with fusion; prints and saves metrics, plots and the best checkpoint.");
-        foreach (var o in new Option[] { data, test, modalities, fusion, imageEncoder, audioEncoder, epochs, batch, lr, device, seed, output, strict, resume, patience, valFraction, wordVectors, stream })
+        foreach (var o in new Option[] { data, test, modalities, fusion, imageEncoder, audioEncoder, textEncoder, epochs, batch, lr, device, seed, output, strict, resume, patience, valFraction, wordVectors, stream })
         {
             command.Options.Add(o);
         }
@@ -55,6 +56,7 @@ internal static class TrainCommand
                 Fusion = FusionModule.Parse(parse.GetValue(fusion)!).ToString().ToLowerInvariant(),
                 ImageEncoder = EncoderKinds.ParseImage(parse.GetValue(imageEncoder)!),
                 AudioEncoder = EncoderKinds.ParseAudio(parse.GetValue(audioEncoder)!),
+                TextEncoder = EncoderKinds.ParseText(parse.GetValue(textEncoder)!),
             };
             var options = new TrainOptions
             {
@@ -74,7 +76,7 @@ internal static class TrainCommand
                 Device = chosen,
                 Streaming = parse.GetValue(stream),
             };
-            Console.WriteLine($"model: {model.Modalities}, {model.Fusion} fusion, {model.ImageEncoder} image and {model.AudioEncoder} audio encoders; {options.Epochs} epochs max, batch {options.BatchSize}, lr {options.Lr.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}; device {chosen}; out {options.OutDir}");
+            Console.WriteLine($"model: {model.Modalities}, {model.Fusion} fusion, {model.ImageEncoder} image, {model.AudioEncoder} audio and {model.TextEncoder} text encoders; {options.Epochs} epochs max, batch {options.BatchSize}, lr {options.Lr.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}; device {chosen}; out {options.OutDir}");
             var result = RunWithProgress(options);
             foreach (var p in result.Skipped)
             {

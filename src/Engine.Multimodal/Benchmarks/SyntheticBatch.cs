@@ -23,9 +23,10 @@ public static class SyntheticBatch
 
     /// <summary>
     /// A batch of <paramref name="size"/> samples drawn from <paramref name="seed"/>: normal pixels and frames, a few
-    /// text features per sample, every modality present, random labels.
+    /// text features per sample (also as token ids when <paramref name="textTokens"/>), every modality present,
+    /// random labels.
     /// </summary>
-    public static BatchData Make(Preprocessing prep, Modality used, int size, ulong seed)
+    public static BatchData Make(Preprocessing prep, Modality used, int size, ulong seed, bool textTokens = false)
     {
         if (size <= 0)
         {
@@ -36,14 +37,20 @@ public static class SyntheticBatch
         float[]? image = (used & Modality.Image) != 0 ? Normal(size * pix, g) : null;
         float[]? audio = (used & Modality.Audio) != 0 ? Normal(size * frames, g) : null;
         float[]? text = null;
+        long[]? tokens = null;
+        float[]? tokenMask = null;
         if ((used & Modality.Text) != 0 && vocab > 0)
         {
             text = new float[size * vocab];
+            tokens = new long[size * 4];
+            tokenMask = Enumerable.Repeat(1f, size * 4).ToArray();
             for (int i = 0; i < size; i++)
             {
                 for (int k = 0; k < 4; k++)
                 {
-                    text[i * vocab + (int)g.NextInt64(vocab)] += 0.25f;
+                    int id = (int)g.NextInt64(vocab);
+                    text[i * vocab + id] += 0.25f;
+                    tokens[i * 4 + k] = id;
                 }
             }
         }
@@ -63,6 +70,9 @@ public static class SyntheticBatch
             Audio = audio,
             Text = text,
             Mask = mask,
+            TextTokens = textTokens ? tokens : null,
+            TextTokenMask = textTokens ? tokenMask : null,
+            TextTokenCount = textTokens && tokens is not null ? 4 : 0,
         };
     }
 

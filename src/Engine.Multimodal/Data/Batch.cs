@@ -27,6 +27,18 @@ public sealed class BatchData
     /// <summary>(B, 3) presence of image, audio, text (1 or 0).</summary>
     public required float[] Mask { get; init; }
 
+    /// <summary>Most text features per sample given to a token-level text encoder (the rest are dropped).</summary>
+    public const int MaxTextTokens = 64;
+
+    /// <summary>(B, L) text feature ids, padded with 0, for a token-level text encoder; null otherwise.</summary>
+    public long[]? TextTokens { get; init; }
+
+    /// <summary>(B, L) presence of each text token (1 or 0); null when <see cref="TextTokens"/> is.</summary>
+    public float[]? TextTokenMask { get; init; }
+
+    /// <summary>L, the padded token count of this batch (0 without tokens).</summary>
+    public int TextTokenCount { get; init; }
+
     /// <summary>The same batch with another (B, 3) presence mask (for modality dropout before the one upload).</summary>
     public BatchData WithMask(float[] mask)
     {
@@ -34,7 +46,11 @@ public sealed class BatchData
         {
             throw new ArgumentException($"BatchData.WithMask: mask has {mask.Length} values, the batch needs {Size * 3}");
         }
-        return new BatchData { Size = Size, Ids = Ids, Labels = Labels, Image = Image, Audio = Audio, Text = Text, Mask = mask };
+        return new BatchData
+        {
+            Size = Size, Ids = Ids, Labels = Labels, Image = Image, Audio = Audio, Text = Text, Mask = mask,
+            TextTokens = TextTokens, TextTokenMask = TextTokenMask, TextTokenCount = TextTokenCount,
+        };
     }
 
     /// <summary>The tensors of this batch on <paramref name="device"/> (the CPU when null): each array is copied there once.</summary>
@@ -47,7 +63,9 @@ public sealed class BatchData
             Image is null ? null : Tensor.FromArray(Image, new[] { b, s, s, 1 }, device),
             Audio is null ? null : Tensor.FromArray(Audio, new[] { b, prep.AudioFrames, prep.NMfcc }, device),
             Text is null ? null : Tensor.FromArray(Text, new[] { b, prep.Vocabulary.Length }, device),
-            Tensor.FromArray(Mask, new[] { b, 3 }, device));
+            Tensor.FromArray(Mask, new[] { b, 3 }, device),
+            TextTokens is null ? null : Tensor.FromArray(TextTokens, new[] { b, TextTokenCount }, device),
+            TextTokenMask is null ? null : Tensor.FromArray(TextTokenMask, new[] { b, TextTokenCount }, device));
     }
 }
 
@@ -58,4 +76,6 @@ public sealed class BatchData
 /// <param name="Audio">(B, T, n_mfcc) or null.</param>
 /// <param name="Text">(B, V) or null.</param>
 /// <param name="Mask">(B, 3) presence of image, audio, text.</param>
-public sealed record Batch(string[] Ids, Tensor Labels, Tensor? Image, Tensor? Audio, Tensor? Text, Tensor Mask);
+/// <param name="TextTokens">(B, L) Int64 text feature ids for a token-level text encoder, or null.</param>
+/// <param name="TextTokenMask">(B, L) presence of each token, or null.</param>
+public sealed record Batch(string[] Ids, Tensor Labels, Tensor? Image, Tensor? Audio, Tensor? Text, Tensor Mask, Tensor? TextTokens = null, Tensor? TextTokenMask = null);

@@ -16,8 +16,9 @@ public sealed class BatchLoader
     private readonly Modality _used;
 
     /// <summary>Creates a loader.</summary>
-    public BatchLoader(ISampleSource data, Preprocessing prep, Modality used, int batchSize, bool shuffle, ulong seed, int prefetch = 2)
+    public BatchLoader(ISampleSource data, Preprocessing prep, Modality used, int batchSize, bool shuffle, ulong seed, int prefetch = 2, bool textTokens = false)
     {
+        TextTokens = textTokens && (used & Modality.Text) != 0;
         if (batchSize <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "BatchLoader: batch size must be positive");
@@ -39,6 +40,9 @@ public sealed class BatchLoader
 
     /// <summary>The shuffling seed.</summary>
     public ulong Seed { get; }
+
+    /// <summary>Whether batches also carry the text as padded token ids (for a token-level text encoder).</summary>
+    public bool TextTokens { get; }
 
     /// <summary>Batches collated ahead.</summary>
     public int Prefetch { get; }
@@ -181,6 +185,28 @@ public sealed class BatchLoader
                 mask[i * 3 + 2] = 1;
             }
         }
-        return new BatchData { Size = b, Ids = ids, Labels = labels, Image = image, Audio = audio, Text = text, Mask = mask };
+        long[]? tokens = null;
+        float[]? tokenMask = null;
+        int len = 0;
+        if (TextTokens)
+        {
+            len = Math.Max(1, Math.Min(BatchData.MaxTextTokens, samples.Max(x => x.Text?.Length ?? 0)));
+            tokens = new long[b * len];
+            tokenMask = new float[b * len];
+            for (int i = 0; i < b; i++)
+            {
+                var t = samples[i].Text;
+                for (int j = 0; t is not null && j < Math.Min(len, t.Length); j++)
+                {
+                    tokens[i * len + j] = t[j];
+                    tokenMask[i * len + j] = 1;
+                }
+            }
+        }
+        return new BatchData
+        {
+            Size = b, Ids = ids, Labels = labels, Image = image, Audio = audio, Text = text, Mask = mask,
+            TextTokens = tokens, TextTokenMask = tokenMask, TextTokenCount = len,
+        };
     }
 }

@@ -67,7 +67,7 @@ public sealed class AudioEncoder : Module<Tensor, Tensor>
 /// normalised feature counts, so pooling is one matmul), then a linear projection. Input (B, V), output (B, dim).
 /// The table can be initialised from Word2Vec vectors.
 /// </summary>
-public sealed class TextEncoder : Module<Tensor, Tensor>
+public sealed class TextEncoder : Module<Tensor, Tensor>, IWordVectorTable
 {
     private readonly Linear _fc;
     private readonly Dropout _drop;
@@ -87,15 +87,38 @@ public sealed class TextEncoder : Module<Tensor, Tensor>
     /// Copies Word2Vec vectors into the rows of word features ("w:word") found in <paramref name="vectors"/>;
     /// character-trigram rows keep their random init. Returns how many rows were set.
     /// </summary>
-    public int InitFromWordVectors(IReadOnlyList<string> vocabulary, Engine.Text.Vectors.WordVectors vectors)
+    public int InitFromWordVectors(IReadOnlyList<string> vocabulary, Engine.Text.Vectors.WordVectors vectors) => WordVectorTable.Init(Table, vocabulary, vectors, "TextEncoder");
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input) => _drop.Forward(_fc.Forward(input.MatMul(Table)).Relu());
+}
+
+/// <summary>A text encoder whose feature embedding table can start from Word2Vec vectors.</summary>
+public interface IWordVectorTable
+{
+    /// <summary>The feature embedding table (V, E).</summary>
+    Tensor Table { get; }
+
+    /// <summary>Copies Word2Vec vectors into the rows of known word features; returns how many rows were set.</summary>
+    int InitFromWordVectors(IReadOnlyList<string> vocabulary, Engine.Text.Vectors.WordVectors vectors);
+}
+
+/// <summary>Word2Vec initialisation of a feature embedding table.</summary>
+public static class WordVectorTable
+{
+    /// <summary>
+    /// Copies Word2Vec vectors into the rows of word features ("w:word") of <paramref name="table"/> found in
+    /// <paramref name="vectors"/> (character-trigram rows keep their values); returns how many rows were set.
+    /// </summary>
+    public static int Init(Tensor table, IReadOnlyList<string> vocabulary, Engine.Text.Vectors.WordVectors vectors, string owner)
     {
-        if (vectors.Dim != Table.Size(1))
+        if (vectors.Dim != table.Size(1))
         {
-            throw new ArgumentException($"TextEncoder: word vectors have dimension {vectors.Dim}, the table has {Table.Size(1)}");
+            throw new ArgumentException($"{owner}: word vectors have dimension {vectors.Dim}, the table has {table.Size(1)}");
         }
-        var data = Table.ToArray<float>();
+        var data = table.ToArray<float>();
         int set = 0;
-        for (int i = 0; i < vocabulary.Count && i < Table.Size(0); i++)
+        for (int i = 0; i < vocabulary.Count && i < table.Size(0); i++)
         {
             if (vocabulary[i].StartsWith("w:", StringComparison.Ordinal) && vectors.IndexOf(vocabulary[i][2..]) is int k and >= 0)
             {
@@ -104,11 +127,8 @@ public sealed class TextEncoder : Module<Tensor, Tensor>
             }
         }
         using var noGrad = Engine.Autograd.GradMode.NoGrad();
-        using var src = Tensor.FromArray(data, Table.Shape, Table.Device);
-        Table.CopyFrom_(src);
+        using var src = Tensor.FromArray(data, table.Shape, table.Device);
+        table.CopyFrom_(src);
         return set;
     }
-
-    /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => _drop.Forward(_fc.Forward(input.MatMul(Table)).Relu());
 }

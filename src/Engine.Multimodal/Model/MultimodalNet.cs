@@ -18,7 +18,7 @@ public readonly record struct NetOutput(Tensor Logits, Tensor Joint, IReadOnlyLi
 /// </summary>
 public sealed class MultimodalNet : Module
 {
-    private readonly List<(Modality Kind, Module<Tensor, Tensor> Encoder, Linear Head)> _branches = new();
+    private readonly List<(Modality Kind, Module Encoder, Linear Head, Func<Batch, Tensor> Encode)> _branches = new();
     private readonly FusionModule _fusion;
     private readonly Generator _generator;
 
@@ -35,18 +35,29 @@ public sealed class MultimodalNet : Module
             Module<Tensor, Tensor> image = EncoderKinds.ParseImage(config.ImageEncoder) == "resnet"
                 ? new ResNetImageEncoder(config.Dim, config.Dropout, g)
                 : new ImageEncoder(prep.ImageSize, config.Dim, config.Dropout, g);
-            Add(Modality.Image, "image", image, classes, g);
+            Add(Modality.Image, "image", image, classes, g, b => image.Forward(b.Image ?? throw Missing("image")));
         }
         if ((used & Modality.Audio) != 0)
         {
             Module<Tensor, Tensor> audio = EncoderKinds.ParseAudio(config.AudioEncoder) == "bilstm"
                 ? new BiLstmAudioEncoder(prep.NMfcc, config.Dim, config.Dropout, g)
                 : new AudioEncoder(prep.NMfcc, config.Dim, config.Dropout, g);
-            Add(Modality.Audio, "audio", audio, classes, g);
+            Add(Modality.Audio, "audio", audio, classes, g, b => audio.Forward(b.Audio ?? throw Missing("audio")));
         }
         if ((used & Modality.Text) != 0)
         {
-            Add(Modality.Text, "text", new TextEncoder(prep.Vocabulary.Length, config.TextEmbedDim, config.Dim, config.Dropout, g), classes, g);
+            if (EncoderKinds.ParseText(config.TextEncoder) == "attention")
+            {
+                var text = new AttentionTextEncoder(prep.Vocabulary.Length, config.TextEmbedDim, config.Dim, config.Dropout, g);
+                Add(Modality.Text, "text", text, classes, g, b => text.Forward(
+                    b.TextTokens ?? throw new ArgumentException("MultimodalNet: the attention text encoder needs text tokens; build the batches with textTokens: true"),
+                    b.TextTokenMask!));
+            }
+            else
+            {
+                var text = new TextEncoder(prep.Vocabulary.Length, config.TextEmbedDim, config.Dim, config.Dropout, g);
+                Add(Modality.Text, "text", text, classes, g, b => text.Forward(b.Text ?? throw Missing("text")));
+            }
         }
         _fusion = RegisterModule("fusion", FusionModule.Create(config.FusionKind, _branches.Count, config.Dim, classes, config.Dropout, g));
     }
@@ -72,13 +83,15 @@ public sealed class MultimodalNet : Module
     public IReadOnlyList<Modality> Branches => _branches.Select(b => b.Kind).ToList();
 
     /// <summary>The text encoder, if text is used.</summary>
-    public TextEncoder? Text => _branches.Where(b => b.Kind == Modality.Text).Select(b => (TextEncoder)b.Encoder).FirstOrDefault();
+    public IWordVectorTable? Text => _branches.Where(b => b.Kind == Modality.Text).Select(b => (IWordVectorTable)b.Encoder).FirstOrDefault();
 
-    private void Add(Modality kind, string name, Module<Tensor, Tensor> encoder, int classes, Generator g)
+    private static ArgumentException Missing(string what) => new($"MultimodalNet: the batch has no {what} input but the model uses it");
+
+    private void Add(Modality kind, string name, Module encoder, int classes, Generator g, Func<Batch, Tensor> encode)
     {
         RegisterModule(name, encoder);
         var head = RegisterModule(name + "_head", new Linear(Config.Dim, classes, generator: g));
-        _branches.Add((kind, encoder, head));
+        _branches.Add((kind, encoder, head, encode));
     }
 
     /// <summary>Runs the network; <paramref name="mask"/> overrides the batch's presence mask (B, 3) when given.</summary>
@@ -88,17 +101,11 @@ public sealed class MultimodalNet : Module
         var embeddings = new List<Tensor>();
         var unimodal = new List<Tensor>();
         var columns = new List<Tensor>();
-        foreach (var (kind, encoder, head) in _branches)
+        foreach (var (kind, _, head, encode) in _branches)
         {
             int col = Array.IndexOf(Modalities.Ordered, kind);
-            var input = kind switch
-            {
-                Modality.Image => batch.Image,
-                Modality.Audio => batch.Audio,
-                _ => batch.Text,
-            } ?? throw new ArgumentException($"MultimodalNet: the batch has no {kind.ToString().ToLowerInvariant()} input but the model uses it");
             var m = mask.Narrow(1, col, 1); // (B, 1)
-            var e = encoder.Forward(input) * m;
+            var e = encode(batch) * m;
             embeddings.Add(e);
             unimodal.Add(head.Forward(e));
             columns.Add(m);

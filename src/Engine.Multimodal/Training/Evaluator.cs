@@ -22,7 +22,7 @@ public static class Evaluator
     {
         bool wasTraining = net.Training;
         net.Eval();
-        var loader = new BatchLoader(data, prep, net.Config.Used, batchSize, shuffle: false, seed: 0);
+        var loader = new BatchLoader(data, prep, net.Config.Used, batchSize, shuffle: false, seed: 0, textTokens: net.Config.UsesTextTokens);
         var ids = new List<string>();
         var truth = new List<int>();
         var pred = new List<int>();

@@ -55,9 +55,9 @@ public static class Trainer
             // The saved preprocessing must be reused so the resumed weights see the same inputs.
             saved = ModelFolder.LoadConfig(options.OutDir);
             if (saved.Model.Modalities != options.Model.Modalities || saved.Model.Fusion != options.Model.Fusion || saved.Seed != options.Seed
-                || saved.Model.ImageEncoder != options.Model.ImageEncoder || saved.Model.AudioEncoder != options.Model.AudioEncoder)
+                || saved.Model.ImageEncoder != options.Model.ImageEncoder || saved.Model.AudioEncoder != options.Model.AudioEncoder || saved.Model.TextEncoder != options.Model.TextEncoder)
             {
-                throw new ArgumentException($"--resume: the folder was trained with modalities {saved.Model.Modalities}, fusion {saved.Model.Fusion}, encoders {saved.Model.ImageEncoder}/{saved.Model.AudioEncoder}, seed {saved.Seed}; this run asks for {options.Model.Modalities}, {options.Model.Fusion}, encoders {options.Model.ImageEncoder}/{options.Model.AudioEncoder}, seed {options.Seed}");
+                throw new ArgumentException($"--resume: the folder was trained with modalities {saved.Model.Modalities}, fusion {saved.Model.Fusion}, encoders {saved.Model.ImageEncoder}/{saved.Model.AudioEncoder}/{saved.Model.TextEncoder}, seed {saved.Seed}; this run asks for {options.Model.Modalities}, {options.Model.Fusion}, encoders {options.Model.ImageEncoder}/{options.Model.AudioEncoder}/{options.Model.TextEncoder}, seed {options.Seed}");
             }
         }
         var (config, all) = LoadTrainingData(options, trainManifest, saved, progress);
@@ -94,7 +94,7 @@ public static class Trainer
             ModelFolder.SaveConfig(options.OutDir, config);
         }
 
-        var loader = new BatchLoader(train, prep, used, options.BatchSize, shuffle: true, seed: options.Seed);
+        var loader = new BatchLoader(train, prep, used, options.BatchSize, shuffle: true, seed: options.Seed, textTokens: config.Model.UsesTextTokens);
         int batches = loader.BatchCount;
         int totalSteps = options.Epochs * batches;
         int warmup = Math.Min(batches, totalSteps / 10);
