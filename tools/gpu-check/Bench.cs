@@ -35,6 +35,20 @@ internal static class Bench
             log.WriteLine($"RESULT softmax_4096x4096 {2.0 * 4 * 4096 * 4096 / s / 1e9:0.0} GB/s ({s * 1e3:0.000} ms)");
         }
         {
+            // Per-op overhead: a chain of 1,000 adds on 64 floats (host work plus launch; the GPU work is negligible).
+            using var x = Tensor.Ones(new[] { 64 }, device: dev);
+            double s = Time(b, () =>
+            {
+                using var scope = TensorScope.Begin();
+                var y = x;
+                for (int i = 0; i < 1000; i++)
+                {
+                    y = y + x;
+                }
+            }, 10);
+            log.WriteLine($"RESULT op_overhead_add64 {s / 1000 * 1e6:0.00} us/op");
+        }
+        {
             // MFCC, torchaudio preset (n_fft 400, hop 160, 40 mels, 13 coefficients), 32 one-second 16 kHz clips.
             using var wav = Tensor.Uniform(new[] { 32, 16000 }, -0.5, 0.5, new Generator(6)).To(dev);
             using var mfcc = new Engine.Audio.Differentiable.MfccTransform(new Engine.Audio.Features.MfccOptions(), 16000);

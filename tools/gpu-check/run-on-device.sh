@@ -23,10 +23,12 @@ def read(p):
             r[m.group(1)] = (float(m.group(2)), m.group(3))
     return r
 e, t = read(sys.argv[1]), read(sys.argv[2])
-print("op                       engine          torch           engine/torch")
+print("op                       engine          torch           engine/torch (throughput ratio; for us/op and ms, torch/engine)")
 for k in t:
     if k in e:
-        print(f"{k:24} {e[k][0]:10.3f} {e[k][1]:9} {t[k][0]:10.3f} {t[k][1]:9} {e[k][0] / t[k][0]:6.2f}")
+        lower_better = e[k][1] in ("us/op", "ms")
+        ratio = t[k][0] / e[k][0] if lower_better else e[k][0] / t[k][0]
+        print(f"{k:24} {e[k][0]:10.3f} {e[k][1]:9} {t[k][0]:10.3f} {t[k][1]:9} {ratio:6.2f}")
     else:
         print(f"{k:24} {'n/a':>20} {t[k][0]:10.3f} {t[k][1]:9}   (not run on the engine's GPU path)")
 PY

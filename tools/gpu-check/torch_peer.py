@@ -46,6 +46,17 @@ xc = torch.randn(32, 64, 56, 56, device=dev)
 wc = torch.randn(64, 64, 3, 3, device=dev)
 s = timeit(lambda: torch.nn.functional.conv2d(xc, wc, padding=1), 10)
 print(f"RESULT conv2d_32x64x56x56_k3 {2.0 * 32 * 64 * 56 * 56 * 64 * 9 / s / 1e12:.3f} TFLOP/s ({s * 1e3:.3f} ms)")
+x64 = torch.ones(64, device=dev)
+
+
+def chain():
+    y = x64
+    for _ in range(1000):
+        y = y + x64
+
+
+s = timeit(chain, 10)
+print(f"RESULT op_overhead_add64 {s / 1000 * 1e6:.2f} us/op")
 try:
     import torchaudio
     mf = torchaudio.transforms.MFCC(sample_rate=16000, n_mfcc=13, melkwargs={"n_fft": 400, "hop_length": 160, "n_mels": 40}).to(dev)
