@@ -150,6 +150,9 @@ public sealed class CrossAttentionFusion : FusionModule
     {
         _modalities = modalities;
         _fusion = RegisterModule("xattn", new Engine.Nn.AttentionFusion(Enumerable.Repeat(dim, modalities).ToArray(), dim, numHeads: 4, dropout: dropout, generator: g));
+        // Engine.Nn's attention draws its dropout from the global generator unless given one; the net's seeded
+        // generator keeps a run reproducible (and the same on every device).
+        _fusion.Attention.DropoutGenerator = g;
         _hidden = RegisterModule("hidden", new Linear(dim, dim, generator: g));
         _out = RegisterModule("out", new Linear(dim, classes, generator: g));
         _drop = RegisterModule("drop", new Dropout(dropout, g));
