@@ -98,6 +98,37 @@ public class DeviceTrainingTests
         AssertSameTraining(config, SmallPrep(), steps: 2);
     }
 
+    [Test, Explicit("a whole run on ILGPU's CPU accelerator takes minutes")]
+    public void AWholeTrainingRunOnIlgpuCpuMatchesTheCpuRun()
+    {
+        var dir = TestData.TempFolder();
+        try
+        {
+            var manifest = TestData.SampleSubset(dir, 12);
+            TrainResult Run(Device device, string name) => Trainer.Run(new TrainOptions
+            {
+                TrainManifest = manifest,
+                TestManifest = manifest,
+                OutDir = Path.Combine(dir, name),
+                Epochs = 1,
+                BatchSize = 9,
+                ValidationFraction = 0.25,
+                Seed = 3,
+                Device = device,
+            });
+            var cpu = Run(Device.Cpu, "cpu");
+            var gpu = Run(Devices.IlgpuCpu(), "gpu");
+            Assert.That(gpu.State.History[0].TrainLoss, Is.EqualTo(cpu.State.History[0].TrainLoss).Within(1e-4 * cpu.State.History[0].TrainLoss));
+            Assert.That(gpu.State.History[0].ValLoss, Is.EqualTo(cpu.State.History[0].ValLoss).Within(1e-4 * cpu.State.History[0].ValLoss));
+            Assert.That(gpu.Test!.Confusion, Is.EqualTo(cpu.Test!.Confusion));
+            Assert.That(File.Exists(Path.Combine(dir, "gpu", ModelFolder.CheckpointFile)), Is.True);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Test]
     public void MovingTheNetKeepsParameterIdentityAndValues()
     {
