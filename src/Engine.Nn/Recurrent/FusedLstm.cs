@@ -32,12 +32,14 @@ internal static class FusedLstm
         var dtype = xProj.DType;
         var device = xProj.Device;
         var be = device.Backend;
-        Tensor xp, w, hs, cs, act, y;
+        Tensor xp, w, wt, hs, cs, act, y;
         Tensor? valid = null;
         using (GradMode.NoGrad())
         {
             xp = xProj.Contiguous();
             w = wHh.Contiguous();
+            // W_hh^T as a row-major (H, 4H) copy, made once: each step's product then reads plain rows.
+            wt = wHh.T.Contiguous();
             if (masks is not null)
             {
                 valid = Tensor.Cat(masks, 0).Contiguous(); // (T * B, 1) Bool
@@ -55,12 +57,12 @@ internal static class FusedLstm
             using (TensorScope.Begin())
             {
                 var hh = Tensor.Empty(new[] { batch, g4 }, dtype, device);
-                int[] rowMajor = { 0, hidden, 1 }, wT = { 0, 1, hidden };
+                int[] rowMajor = { 0, hidden, 1 }, rowMajor4 = { 0, g4, 1 };
                 for (int s = 0; s < steps; s++)
                 {
                     int t = reverse ? steps - 1 - s : s;
                     int inSlot = reverse ? t + 1 : t, outSlot = reverse ? t : t + 1;
-                    be.MatMul(new Operand(hs.Storage, hs.Offset + inSlot * bh, rowMajor), new Operand(w.Storage, w.Offset, wT), hh.Storage, 1, batch, g4, hidden, false);
+                    be.MatMul(new Operand(hs.Storage, hs.Offset + inSlot * bh, rowMajor), new Operand(wt.Storage, wt.Offset, rowMajor4), hh.Storage, 1, batch, g4, hidden, false);
                     var p = new LstmCellParams(batch, hidden)
                     {
                         GatesOffset = xp.Offset + t * batch * g4,

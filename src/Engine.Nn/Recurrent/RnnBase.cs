@@ -252,11 +252,13 @@ public abstract class RnnBase : Module
         var wHh = w[1];
         var bIh = HasBias ? w[2] : null;
         var bHh = HasBias ? w[3] : null;
-        var xProj = Tensor.Linear(x, wIh, bIh); // (T, B, G*H) in one product
-        if (HasCellState && UseFusedKernels && steps > 0 && FusedLstm.Supports(xProj, h, c!, wHh))
+        if (HasCellState && UseFusedKernels && steps > 0 && FusedLstm.Supports(x, h, c!, wHh))
         {
-            return FusedLstm.Run(bHh is null ? xProj : xProj + bHh, h, c!, wHh, reverse, masks);
+            // Both biases in one (4H) vector, so the (T, B, 4H) projection gets a single bias add.
+            var fusedProj = Tensor.Linear(x, wIh, bIh is null ? null : bIh + bHh!);
+            return FusedLstm.Run(fusedProj, h, c!, wHh, reverse, masks);
         }
+        var xProj = Tensor.Linear(x, wIh, bIh); // (T, B, G*H) in one product
         var outs = new Tensor[steps];
         Tensor? zeros = null;
         for (int s = 0; s < steps; s++)
