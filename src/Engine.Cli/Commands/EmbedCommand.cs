@@ -25,9 +25,10 @@ internal static class EmbedCommand
         {
             var (net, config) = ModelFolder.LoadModel(parse.GetValue(model)!, DeviceChoice.Resolve(parse.GetValue(device)!));
             var prep = config.Preprocessing;
-            var dataset = EvalCommand.LoadData(parse.GetValue(data)!, config, parse.GetValue(strict));
+            using var dataset = EvalCommand.LoadData(parse.GetValue(data)!, config, parse.GetValue(strict));
+            int reported = dataset.Problems.Count;
             var p = ProgressDisplay.Run("embedding", report => Evaluator.Predict(net, dataset, prep, keepOutputs: true, progress: report));
-            EvalCommand.ReportSkipped(dataset);
+            EvalCommand.ReportSkipped(dataset, reported);
             string path = parse.GetValue(output)!;
             var sb = new StringBuilder();
             int dim = config.Model.Dim;

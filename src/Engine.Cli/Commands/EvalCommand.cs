@@ -27,10 +27,11 @@ internal static class EvalCommand
         {
             var (net, config) = ModelFolder.LoadModel(parse.GetValue(model)!, DeviceChoice.Resolve(parse.GetValue(device)!));
             var prep = config.Preprocessing;
-            var dataset = LoadData(parse.GetValue(data)!, config, parse.GetValue(strict));
+            using var dataset = LoadData(parse.GetValue(data)!, config, parse.GetValue(strict));
             var watch = System.Diagnostics.Stopwatch.StartNew();
+            int reported = dataset.Problems.Count;
             var predictions = ProgressDisplay.Run("evaluating", report => Evaluator.Predict(net, dataset, prep, parse.GetValue(batch), progress: report));
-            ReportSkipped(dataset);
+            ReportSkipped(dataset, reported);
             var m = Evaluator.Metrics(predictions, prep);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"evaluated {m.Count} samples in {watch.Elapsed.TotalSeconds:F2} s; mean cross-entropy {predictions.Loss:F4}"));
             MetricsTable.Print("eval", m, brief: false);
@@ -61,16 +62,13 @@ internal static class EvalCommand
             throw new InvalidDataException($"'{manifestPath}' has no usable rows ({dataset.Problems.Count} skipped)");
         }
         Console.WriteLine($"data: {dataset.Count} samples from {manifestPath} ({dataset.Problems.Count} skipped); model: {config.Model.Modalities}, {config.Model.Fusion} fusion");
-        _reported = dataset.Problems.Count;
         return dataset;
     }
 
-    private static int _reported;
-
-    /// <summary>Writes the rows that turned out unreadable while streaming to stderr.</summary>
-    public static void ReportSkipped(StreamingDataset dataset)
+    /// <summary>Writes the rows that turned out unreadable while streaming (after the first <paramref name="reported"/>) to stderr.</summary>
+    public static void ReportSkipped(StreamingDataset dataset, int reported)
     {
-        foreach (var p in dataset.Problems.Skip(_reported))
+        foreach (var p in dataset.Problems.Skip(reported))
         {
             Console.Error.WriteLine($"skipped: {p}");
         }
