@@ -24,6 +24,7 @@ public sealed class MultiheadAttention : Module
         NumHeads = numHeads;
         HeadDim = embedDim / numHeads;
         DropoutP = dropout;
+        DropoutGenerator = generator;
         BatchFirst = batchFirst;
         InProjWeight = RegisterParameter("in_proj_weight", Persistent(() => Tensor.Empty(new[] { 3 * embedDim, embedDim }, dtype)))!;
         InProjBias = RegisterParameter("in_proj_bias", bias ? Persistent(() => Tensor.Zeros(new[] { 3 * embedDim }, dtype)) : null);
@@ -59,7 +60,7 @@ public sealed class MultiheadAttention : Module
     /// <summary>The output projection.</summary>
     public Linear OutProj { get; }
 
-    /// <summary>Random source for attention dropout.</summary>
+    /// <summary>Random source for attention dropout (the constructor's generator unless set; null: the global one).</summary>
     public Generator? DropoutGenerator { get; set; }
 
     /// <summary>

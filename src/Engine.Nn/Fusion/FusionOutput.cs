@@ -37,6 +37,12 @@ internal static class FusionInputs
         {
             throw new ArgumentException($"{op}: presence mask must be Bool ({batch}, {dims.Count}), got {present.DType} {Shapes.Of(present)}");
         }
+        if (present.Device.Kind != DeviceKind.Cpu)
+        {
+            // On an accelerator the check would read the mask back every forward pass; a sample
+            // with no modality there gets NaN fusion weights instead of this exception.
+            return present;
+        }
         var p = present.ToArray<bool>();
         for (int b = 0; b < batch; b++)
         {
