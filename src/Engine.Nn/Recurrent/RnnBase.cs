@@ -255,7 +255,10 @@ public abstract class RnnBase : Module
         if (HasCellState && UseFusedKernels && steps > 0 && FusedLstm.Supports(x, h, c!, wHh))
         {
             // Both biases in one (4H) vector, so the (T, B, 4H) projection gets a single bias add.
-            var fusedProj = Tensor.Linear(x, wIh, bIh is null ? null : bIh + bHh!);
+            // The projection as one 2-D product: its weight gradient is then one (in, T*B) @ (T*B, 4H)
+            // product instead of T batched ones summed afterwards.
+            var flat = Tensor.Linear(x.Reshape(steps * x.Size(1), x.Size(2)), wIh, bIh is null ? null : bIh + bHh!);
+            var fusedProj = flat.Reshape(steps, x.Size(1), flat.Size(1));
             return FusedLstm.Run(fusedProj, h, c!, wHh, reverse, masks);
         }
         var xProj = Tensor.Linear(x, wIh, bIh); // (T, B, G*H) in one product
