@@ -11,7 +11,10 @@ internal abstract class GemmJob
 
 /// <summary>
 /// A tiny fork-join pool for GEMM: one long-lived worker per extra core, woken by a flag (spinning
-/// briefly after each job so back-to-back calls skip the kernel wake-up) and joined by a counter.
+/// briefly after each job so back-to-back calls skip the kernel wake-up). Parts are claimed from a
+/// shared counter by the caller and by whichever workers are awake, so a worker the OS has not
+/// scheduled yet (a busy machine) delays nothing: the caller takes its parts. The counter carries a
+/// generation, so a worker that wakes late for an earlier call claims nothing of the next one.
 /// Unlike Parallel.For it allocates nothing per call. One caller at a time owns it; a caller that
 /// finds it busy (another thread's GEMM, or a GEMM inside a GEMM job) runs on its own thread.
 /// </summary>
@@ -19,7 +22,11 @@ internal static class GemmThreads
 {
     private static readonly Worker[] Workers = CreateWorkers();
     private static int owned;
-    private static int pending;
+    private static long claim;
+    private static int generation;
+    private static int completed;
+    private static int partCount;
+    private static GemmJob? current;
     private static Exception? failure;
 
     /// <summary>Threads the pool can run at once (the caller plus its workers).</summary>
@@ -31,37 +38,64 @@ internal static class GemmThreads
     /// <summary>Gives the pool back.</summary>
     public static void Release() => Volatile.Write(ref owned, 0);
 
-    /// <summary>Runs parts 1..parts-1 on workers and part 0 here, then waits for all (pool must be held).</summary>
+    /// <summary>Runs parts 0..parts-1 on this thread and the workers, then waits for all (pool must be held).</summary>
     public static void Run(GemmJob job, int parts)
     {
         parts = Math.Min(parts, Capacity);
         failure = null;
-        Volatile.Write(ref pending, parts - 1);
+        current = job;
+        partCount = parts;
+        Volatile.Write(ref completed, 0);
+        int gen = unchecked(generation + 1);
+        generation = gen;
+        // Publishing the counter with the new generation opens the parts to claims.
+        Interlocked.Exchange(ref claim, (long)gen << 32);
         for (int i = 1; i < parts; i++)
         {
-            Workers[i - 1].Start(job, i);
+            Workers[i - 1].Wake(gen);
         }
-        Exception? mine = null;
-        try
-        {
-            job.Execute(0);
-        }
-        catch (Exception e)
-        {
-            mine = e;
-        }
+        Work(gen);
         var spin = new SpinWait();
-        while (Volatile.Read(ref pending) != 0)
+        while (Volatile.Read(ref completed) != parts)
         {
             spin.SpinOnce(-1);
         }
-        if (mine is not null)
+        current = null;
+        if (failure is Exception e)
         {
-            throw mine;
+            throw new AggregateException("Gemm: a part of a parallel product failed", e);
         }
-        if (failure is not null)
+    }
+
+    /// <summary>Claims and runs parts of generation <paramref name="gen"/> until none is left.</summary>
+    private static void Work(int gen)
+    {
+        while (true)
         {
-            throw new AggregateException("Gemm: a worker thread failed", failure);
+            long v = Volatile.Read(ref claim);
+            int index = (int)v;
+            if ((int)(v >> 32) != gen || index >= Volatile.Read(ref partCount))
+            {
+                return;
+            }
+            var job = current;
+            if (Interlocked.CompareExchange(ref claim, v + 1, v) != v || job is null)
+            {
+                continue;
+            }
+            try
+            {
+                job.Execute(index);
+            }
+            catch (Exception e)
+            {
+                // Recorded, not thrown: the caller must still see every part completed.
+                Interlocked.CompareExchange(ref failure, e, null);
+            }
+            finally
+            {
+                Interlocked.Increment(ref completed);
+            }
         }
     }
 
@@ -81,8 +115,8 @@ internal static class GemmThreads
         private static readonly long SpinTicks = Stopwatch.Frequency / 10000;
 
         private readonly ManualResetEventSlim wake = new(false);
-        private GemmJob? job;
-        private int part;
+        private int signal;
+        private int seen;
         private int sleeping;
 
         public Worker(int index)
@@ -91,10 +125,11 @@ internal static class GemmThreads
             thread.Start();
         }
 
-        public void Start(GemmJob newJob, int newPart)
+        public void Wake(int gen)
         {
-            part = newPart;
-            Interlocked.Exchange(ref job, newJob);
+            // A full fence between publishing the signal and reading the sleeping flag (the worker
+            // sets the flag, then re-reads the signal), so one of the two always sees the other.
+            Interlocked.Exchange(ref signal, gen);
             if (Volatile.Read(ref sleeping) != 0)
             {
                 wake.Set();
@@ -105,9 +140,9 @@ internal static class GemmThreads
         {
             while (true)
             {
-                GemmJob? j;
+                int gen;
                 long spinUntil = Stopwatch.GetTimestamp() + SpinTicks;
-                while ((j = Volatile.Read(ref job)) is null)
+                while ((gen = Volatile.Read(ref signal)) == seen)
                 {
                     if (Stopwatch.GetTimestamp() < spinUntil)
                     {
@@ -115,23 +150,15 @@ internal static class GemmThreads
                         continue;
                     }
                     Interlocked.Exchange(ref sleeping, 1);
-                    if (Volatile.Read(ref job) is null)
+                    if (Volatile.Read(ref signal) == seen)
                     {
                         wake.Wait();
                     }
                     wake.Reset();
                     Interlocked.Exchange(ref sleeping, 0);
                 }
-                try
-                {
-                    j.Execute(part);
-                }
-                catch (Exception e)
-                {
-                    failure = e;
-                }
-                Volatile.Write(ref job, null);
-                Interlocked.Decrement(ref pending);
+                seen = gen;
+                Work(gen);
             }
         }
     }
