@@ -45,7 +45,7 @@ public static unsafe class Conv2d
     /// Whether the forward pass uses implicit GEMM for <paramref name="p"/> under the current
     /// <see cref="Algorithm"/>: with one group and a kernel that needs unrolling, always under
     /// <see cref="ConvAlgorithm.Auto"/> (measured, 1 thread: 64->64 at 32x32 and 128->128 at 16x16
-    /// 15-20% faster than im2col + GEMM, 3->64 at 32x32 about 10% faster).
+    /// 15-20% faster than im2col + GEMM, 3->64 at 32x32 10-30% faster).
     /// </summary>
     public static bool UsesImplicit(in Conv2dParams p) => p.Groups == 1 && !p.IsPointwise && !p.IsDepthwise
         && (Algorithm == ConvAlgorithm.ImplicitGemm || Algorithm == ConvAlgorithm.Auto);
