@@ -11,8 +11,10 @@ public sealed partial class GpuBackend
 {
     private static readonly MethodInfo LstmForwardF32 = Def(typeof(LstmKernels), nameof(LstmKernels.ForwardF32));
     private static readonly MethodInfo LstmForwardF64 = Def(typeof(LstmKernels), nameof(LstmKernels.ForwardF64));
-    private static readonly MethodInfo LstmBackwardF32 = Def(typeof(LstmKernels), nameof(LstmKernels.BackwardF32));
-    private static readonly MethodInfo LstmBackwardF64 = Def(typeof(LstmKernels), nameof(LstmKernels.BackwardF64));
+    private static class LstmBackK<T> where T : unmanaged
+    {
+        public static readonly MethodInfo Backward = Def(typeof(LstmKernels), nameof(LstmKernels.Backward)).MakeGenericMethod(typeof(T));
+    }
 
     private LstmGeom LstmGeometry(in LstmCellParams p) => new()
     {
@@ -71,19 +73,21 @@ public sealed partial class GpuBackend
         var v = valid is null ? G(act).View<byte>() : V<byte>(valid);
         if (dtype == DType.Float32)
         {
-            var k = Kernel(LstmBackwardF32, static (a, m) => a.LoadAutoGroupedStreamKernel(m.CreateDelegate<Action<Index1D, ArrayView<float>, ArrayView<float>,
-                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<byte>, LstmGeom>>()));
-            var s = V<float>(act);
-            k(g.Step, s, V<float>(cPrev), dh is null ? s : V<float>(dh), dOutput is null ? s : V<float>(dOutput), dc is null ? s : V<float>(dc),
-                V<float>(dGates), V<float>(dcPrev), v, g);
+            BackwardT<float>(act, cPrev, dh, dOutput, dc, dGates, dcPrev, v, g);
         }
         else
         {
-            var k = Kernel(LstmBackwardF64, static (a, m) => a.LoadAutoGroupedStreamKernel(m.CreateDelegate<Action<Index1D, ArrayView<double>, ArrayView<double>,
-                ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<byte>, LstmGeom>>()));
-            var s = V<double>(act);
-            k(g.Step, s, V<double>(cPrev), dh is null ? s : V<double>(dh), dOutput is null ? s : V<double>(dOutput), dc is null ? s : V<double>(dc),
-                V<double>(dGates), V<double>(dcPrev), v, g);
+            BackwardT<double>(act, cPrev, dh, dOutput, dc, dGates, dcPrev, v, g);
         }
+    }
+
+    private void BackwardT<T>(Storage act, Storage cPrev, Storage? dh, Storage? dOutput, Storage? dc, Storage dGates, Storage dcPrev,
+        ArrayView<byte> valid, LstmGeom g) where T : unmanaged
+    {
+        var k = Kernel(LstmBackK<T>.Backward, static (a, m) => a.LoadAutoGroupedStreamKernel(m.CreateDelegate<Action<Index1D, ArrayView<T>, ArrayView<T>,
+            ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<byte>, LstmGeom>>()));
+        var s = V<T>(act);
+        k(g.Step, s, V<T>(cPrev), dh is null ? s : V<T>(dh), dOutput is null ? s : V<T>(dOutput), dc is null ? s : V<T>(dc),
+            V<T>(dGates), V<T>(dcPrev), valid, g);
     }
 }

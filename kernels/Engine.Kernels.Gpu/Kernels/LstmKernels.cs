@@ -114,68 +114,40 @@ public static class LstmKernels
         }
     }
 
-    /// <summary>Backward (float32): see Backend.LstmCellBackward.</summary>
-    public static void BackwardF32(Index1D index, ArrayView<float> act, ArrayView<float> cPrev, ArrayView<float> dh, ArrayView<float> dy,
-        ArrayView<float> dc, ArrayView<float> dGates, ArrayView<float> dcPrev, ArrayView<byte> valid, LstmGeom g)
+    /// <summary>
+    /// Backward: see Backend.LstmCellBackward. Only products and sums of the saved activations, so
+    /// one generic kernel serves both float types (no approximate float32 math to avoid).
+    /// </summary>
+    public static void Backward<T>(Index1D index, ArrayView<T> act, ArrayView<T> cPrev, ArrayView<T> dh, ArrayView<T> dy,
+        ArrayView<T> dc, ArrayView<T> dGates, ArrayView<T> dcPrev, ArrayView<byte> valid, LstmGeom g)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         int n = g.Hidden, total = g.Batch * n, step = g.Step;
+        T one = T.One, zero = T.Zero;
         for (int e = index.X; e < total; e += step)
         {
             int b = e / n, j = e - b * n;
             int hx = g.HOff + e, cx = g.COff + e, dp = g.DcPrevOff + e, gr = g.GatesOff + b * 4 * n + j, ar = g.ActOff + b * 5 * n + j;
             if (g.HasValid != 0 && valid[g.ValidOff + b] == 0)
             {
-                dGates[gr] = 0f;
-                dGates[gr + n] = 0f;
-                dGates[gr + 2 * n] = 0f;
-                dGates[gr + 3 * n] = 0f;
-                dcPrev[dp] = g.HasDc != 0 ? dc[cx] : 0f;
+                dGates[gr] = zero;
+                dGates[gr + n] = zero;
+                dGates[gr + 2 * n] = zero;
+                dGates[gr + 3 * n] = zero;
+                dcPrev[dp] = g.HasDc != 0 ? dc[cx] : zero;
                 continue;
             }
-            float ig = act[ar], fg = act[ar + n], gg = act[ar + 2 * n], og = act[ar + 3 * n], tc = act[ar + 4 * n];
-            float dhn = (g.HasDh != 0 ? dh[hx] : 0f) + (g.HasDy != 0 ? dy[g.OutOff + e] : 0f);
-            float dcn = (g.HasDc != 0 ? dc[cx] : 0f) + dhn * og * (1f - tc * tc);
-            dGates[gr] = dcn * gg * ig * (1f - ig);
-            dGates[gr + n] = dcn * cPrev[g.CPrevOff + e] * fg * (1f - fg);
-            dGates[gr + 2 * n] = dcn * ig * (1f - gg * gg);
-            dGates[gr + 3 * n] = dhn * tc * og * (1f - og);
+            T ig = act[ar], fg = act[ar + n], gg = act[ar + 2 * n], og = act[ar + 3 * n], tc = act[ar + 4 * n];
+            T dhn = (g.HasDh != 0 ? dh[hx] : zero) + (g.HasDy != 0 ? dy[g.OutOff + e] : zero);
+            T dcn = (g.HasDc != 0 ? dc[cx] : zero) + dhn * og * (one - tc * tc);
+            dGates[gr] = dcn * gg * ig * (one - ig);
+            dGates[gr + n] = dcn * cPrev[g.CPrevOff + e] * fg * (one - fg);
+            dGates[gr + 2 * n] = dcn * ig * (one - gg * gg);
+            dGates[gr + 3 * n] = dhn * tc * og * (one - og);
             dcPrev[dp] = dcn * fg;
             if (g.ZeroDh != 0)
             {
-                dh[hx] = 0f;
-            }
-        }
-    }
-
-    /// <summary>Backward (float64).</summary>
-    public static void BackwardF64(Index1D index, ArrayView<double> act, ArrayView<double> cPrev, ArrayView<double> dh, ArrayView<double> dy,
-        ArrayView<double> dc, ArrayView<double> dGates, ArrayView<double> dcPrev, ArrayView<byte> valid, LstmGeom g)
-    {
-        int n = g.Hidden, total = g.Batch * n, step = g.Step;
-        for (int e = index.X; e < total; e += step)
-        {
-            int b = e / n, j = e - b * n;
-            int hx = g.HOff + e, cx = g.COff + e, dp = g.DcPrevOff + e, gr = g.GatesOff + b * 4 * n + j, ar = g.ActOff + b * 5 * n + j;
-            if (g.HasValid != 0 && valid[g.ValidOff + b] == 0)
-            {
-                dGates[gr] = 0;
-                dGates[gr + n] = 0;
-                dGates[gr + 2 * n] = 0;
-                dGates[gr + 3 * n] = 0;
-                dcPrev[dp] = g.HasDc != 0 ? dc[cx] : 0;
-                continue;
-            }
-            double ig = act[ar], fg = act[ar + n], gg = act[ar + 2 * n], og = act[ar + 3 * n], tc = act[ar + 4 * n];
-            double dhn = (g.HasDh != 0 ? dh[hx] : 0) + (g.HasDy != 0 ? dy[g.OutOff + e] : 0);
-            double dcn = (g.HasDc != 0 ? dc[cx] : 0) + dhn * og * (1 - tc * tc);
-            dGates[gr] = dcn * gg * ig * (1 - ig);
-            dGates[gr + n] = dcn * cPrev[g.CPrevOff + e] * fg * (1 - fg);
-            dGates[gr + 2 * n] = dcn * ig * (1 - gg * gg);
-            dGates[gr + 3 * n] = dhn * tc * og * (1 - og);
-            dcPrev[dp] = dcn * fg;
-            if (g.ZeroDh != 0)
-            {
-                dh[hx] = 0;
+                dh[hx] = zero;
             }
         }
     }
