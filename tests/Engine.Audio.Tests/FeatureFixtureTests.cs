@@ -11,7 +11,8 @@ public class FeatureFixtureTests
 
     private static AudioClip Load(JsonElement c) => WavReader.Read(Fixtures.Audio(c.GetProperty("file").GetString()!));
 
-    private static KaldiOptions Kaldi(JsonElement options, int sampleRate)
+    /// <summary>Kaldi options from a fixture's option names (those of fixtures/generate.py).</summary>
+    internal static KaldiOptions Kaldi(JsonElement options, int sampleRate)
     {
         var k = new KaldiOptions { SampleFrequency = sampleRate };
         foreach (var p in options.EnumerateObject())

@@ -115,41 +115,7 @@ public class MfccTransformTests
         Assert.That(rel, Is.LessThanOrEqualTo(1e-4), "against FeaturePipeline, relative to the clip's peak");
     }
 
-    private static KaldiOptions Kaldi(JsonElement options, int sampleRate)
-    {
-        // The option names of fixtures/generate.py (as FeatureFixtureTests maps them).
-        var k = new KaldiOptions { SampleFrequency = sampleRate };
-        foreach (var p in options.EnumerateObject())
-        {
-            var v = p.Value;
-            k = p.Name switch
-            {
-                "use_energy" => k with { UseEnergy = v.GetBoolean() },
-                "snip_edges" => k with { SnipEdges = v.GetBoolean() },
-                "round_to_power_of_two" => k with { RoundToPowerOfTwo = v.GetBoolean() },
-                "num_mel_bins" => k with { NumMelBins = v.GetInt32() },
-                "num_ceps" => k with { NumCeps = v.GetInt32() },
-                "window_type" => k with { WindowType = v.GetString() switch
-                {
-                    "hamming" => WindowKind.Hamming,
-                    "hanning" => WindowKind.Hann,
-                    "rectangular" => WindowKind.Rectangular,
-                    _ => WindowKind.Povey,
-                } },
-                "remove_dc_offset" => k with { RemoveDcOffset = v.GetBoolean() },
-                "preemphasis_coefficient" => k with { PreemphasisCoefficient = v.GetSingle() },
-                "cepstral_lifter" => k with { CepstralLifter = v.GetDouble() },
-                "low_freq" => k with { LowFreq = v.GetDouble() },
-                "high_freq" => k with { HighFreq = v.GetDouble() },
-                "raw_energy" => k with { RawEnergy = v.GetBoolean() },
-                "energy_floor" => k with { EnergyFloor = v.GetSingle() },
-                "frame_length" => k with { FrameLength = v.GetDouble() },
-                "frame_shift" => k with { FrameShift = v.GetDouble() },
-                _ => throw new InvalidOperationException($"fixture option {p.Name} not mapped"),
-            };
-        }
-        return k;
-    }
+    private static KaldiOptions Kaldi(JsonElement options, int sampleRate) => FeatureFixtureTests.Kaldi(options, sampleRate);
 
     public static IEnumerable<TestCaseData> KaldiVariantCases() =>
         Fixtures.Named("mfcc", c => c.GetProperty("preset").GetString() == "kaldi" && c.GetProperty("options").EnumerateObject().Any())
