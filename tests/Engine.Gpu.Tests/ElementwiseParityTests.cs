@@ -106,7 +106,7 @@ public abstract partial class DeviceParityTests
         var x = Uniform(new[] { 20011 }, -2, 2, 81);
         var y = Uniform(new[] { 20011 }, -2, 2, 82);
         Parity(dev => x.To(dev).Exp(), what: "unary");
-        Parity(dev => x.To(dev) * y.To(dev), () => (x * y).Abs() + 1, "binary");
+        Parity(dev => x.To(dev) * y.To(dev), what: "binary");
         Parity(dev => x.To(dev) + Tensor.Scalar(3f).To(dev), what: "binary, broadcast scalar");
         Parity(dev => x.To(dev).Clone(), what: "copy");
         var wide = Uniform(new[] { 2, 20011 }, -2, 2, 83);
