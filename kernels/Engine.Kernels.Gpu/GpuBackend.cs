@@ -77,9 +77,10 @@ public sealed partial class GpuBackend : Backend, IDisposable
 
     /// <summary>
     /// Binds the accelerator to this thread before an op launches kernels. On ILGPU's CPU
-    /// accelerator it also waits for the kernels queued so far: there, a copy kernel and a GEMM
-    /// launched right after it were seen to overlap (the GEMM read C before the copy had filled
-    /// it, in about one run in two), so the test device runs one op at a time.
+    /// accelerator it also waits for the kernels queued so far: there, results were seen used or
+    /// read back before their kernel had finished (a GEMM reading C before the copy into it was
+    /// done; an exp read back as zeros when the test assemblies ran side by side), so the test
+    /// device runs one op at a time. Real GPUs order kernels on the stream and skip the wait.
     /// </summary>
     internal void Bind()
     {
