@@ -37,6 +37,7 @@ internal static class Backprop
         }
 
         using var noGrad = GradMode.NoGrad();
+        using var profiled = Profiler.BackwardPass();
         if (root.GradFn is null)
         {
             Accumulate(root, seed);
@@ -82,7 +83,7 @@ internal static class Backprop
         {
             var node = ready.Pop();
             pending.Remove(node, out var g);
-            var grads = node.Apply(g!);
+            var grads = Profiler.Enabled ? Profiler.TimeBackward(node, g!) : node.Apply(g!);
             var next = node.Next;
             for (int i = 0; i < next.Length; i++)
             {

@@ -64,6 +64,10 @@ public sealed class Node
     /// </summary>
     public static Tensor Record(string name, Tensor output, ReadOnlySpan<Tensor> inputs, Func<Tensor, Tensor?[]> backward, params Tensor[] saved)
     {
+        if (Profiler.Enabled)
+        {
+            Profiler.OnForward(name);
+        }
         if (!GradMode.IsEnabled)
         {
             return output;
