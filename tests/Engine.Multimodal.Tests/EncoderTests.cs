@@ -54,6 +54,7 @@ public class EncoderTests
     [TestCase("image", "resnet")]
     [TestCase("audio", "bilstm")]
     [TestCase("text", "attention")]
+    [TestCase("text", "bilstm")]
     public void EachAlternativeEncoderLearnsOnItsOwn(string modality, string encoder)
     {
         // One fixed batch of 6 random samples with random labels: an encoder that learns fits it.
@@ -121,6 +122,44 @@ public class EncoderTests
         var vectors = new Engine.Text.Vectors.WordVectors(new[] { "one" }, 2, new float[] { 7, 8 });
         Assert.That(encoder.InitFromWordVectors(new[] { "c:one", "w:one" }, vectors), Is.EqualTo(1));
         Assert.That(encoder.Table.ToArray<float>().AsSpan(2, 2).ToArray(), Is.EqualTo(new float[] { 7, 8 }));
+    }
+
+    [Test]
+    public void BiLstmTextEncoderStopsAtEachRowsLengthAndTakesWord2VecRows()
+    {
+        var g = new Generator(8);
+        var encoder = new BiLstmTextEncoder(vocab: 6, embedDim: 3, dim: 4, dropout: 0, g, hidden: 5);
+        encoder.Eval();
+        var lengths = new long[] { 2, 1, 0 };
+        var a = encoder.Forward(Tensor.FromArray(new long[] { 1, 2, 0, 3, 0, 0, 0, 0, 0 }, new[] { 3, 3 }), lengths).ToArray<float>();
+        var b = encoder.Forward(Tensor.FromArray(new long[] { 1, 2, 5, 3, 4, 5, 2, 2, 2 }, new[] { 3, 3 }), lengths).ToArray<float>();
+        Assert.That(b, Is.EqualTo(a).Within(1e-6), "tokens past a row's length do not count");
+        var alone = encoder.Forward(Tensor.FromArray(new long[] { 1, 2 }, new[] { 1, 2 }), new long[] { 2 }).ToArray<float>();
+        Assert.That(alone, Is.EqualTo(a.AsSpan(0, 4).ToArray()).Within(1e-6), "a row padded in a batch encodes like the row alone");
+        var swapped = encoder.Forward(Tensor.FromArray(new long[] { 2, 1 }, new[] { 1, 2 }), new long[] { 2 }).ToArray<float>();
+        Assert.That(swapped, Is.Not.EqualTo(alone), "the order of the tokens matters");
+        var empty = encoder.Forward(Tensor.FromArray(new long[] { 4, 4 }, new[] { 1, 2 }), new long[] { 0 }).ToArray<float>();
+        Assert.That(empty, Is.EqualTo(a.AsSpan(8, 4).ToArray()).Within(1e-6), "an empty row encodes the same whatever its padding");
+        Assert.Throws<ArgumentException>(() => encoder.Forward(Tensor.FromArray(new long[] { 1, 2 }, new[] { 1, 2 }), new long[] { 3 }));
+        Assert.Throws<ArgumentException>(() => encoder.Forward(Tensor.FromArray(new long[] { 1, 2 }, new[] { 1, 2 }), new long[] { 1, 1 }));
+        var vectors = new Engine.Text.Vectors.WordVectors(new[] { "one" }, 3, new float[] { 7, 8, 9 });
+        Assert.That(encoder.InitFromWordVectors(new[] { "c:one", "w:one" }, vectors), Is.EqualTo(1));
+        Assert.That(encoder.Table.ToArray<float>().AsSpan(3, 3).ToArray(), Is.EqualTo(new float[] { 7, 8, 9 }));
+    }
+
+    [Test]
+    public void TokenBatchesCarryEachRowsLength()
+    {
+        var prep = new Preprocessing { Labels = new[] { "a", "b" }, Vocabulary = new[] { "w:x", "w:y", "w:z" } };
+        var samples = new[]
+        {
+            new Sample("s0", 0, null, null, new[] { 2, 1, 1 }),
+            new Sample("s1", 1, null, null, Array.Empty<int>()),
+            new Sample("s2", 1, null, null, new[] { 0 }),
+        };
+        var loader = new BatchLoader(new MultimodalDataset(samples, Array.Empty<RowProblem>()), prep, Modality.Text, 3, shuffle: false, seed: 0, textTokens: true);
+        var batch = loader.Epoch(0).Single().ToTensors(prep);
+        Assert.That(batch.TextTokenLengths, Is.EqualTo(new long[] { 3, 0, 1 }));
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Engine.Autograd;
 using Engine.Multimodal.Data;
 using Engine.Multimodal.Metrics;
 using Engine.Multimodal.Model;
@@ -20,7 +21,7 @@ internal static class TrainCommand
         var fusion = new Option<string>("--fusion") { Description = "Fusion: attention, concat, late or xattention (Engine.Nn cross-modal attention).", DefaultValueFactory = _ => "attention" };
         var imageEncoder = new Option<string>("--image-encoder") { Description = "Image encoder: cnn (two conv + max-pool blocks) or resnet (the small ResNet).", DefaultValueFactory = _ => "cnn" };
         var audioEncoder = new Option<string>("--audio-encoder") { Description = "Audio encoder on MFCCs: cnn (two 1-D convolutions) or bilstm (a bidirectional LSTM).", DefaultValueFactory = _ => "cnn" };
-        var textEncoder = new Option<string>("--text-encoder") { Description = "Text encoder: bag (mean of feature embeddings) or attention (attention pooling over the words and character trigrams).", DefaultValueFactory = _ => "bag" };
+        var textEncoder = new Option<string>("--text-encoder") { Description = "Text encoder: bag (mean of feature embeddings), attention (attention pooling over the words and character trigrams) or bilstm (a bidirectional LSTM over them in text order).", DefaultValueFactory = _ => "bag" };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs (early stopping may end sooner).", DefaultValueFactory = _ => 20 };
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 32 };
         var lr = new Option<double>("--lr") { Description = "Peak learning rate (AdamW, warm-up then cosine decay).", DefaultValueFactory = _ => 2e-3 };
@@ -32,10 +33,11 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Early stopping: epochs without a better validation accuracy.", DefaultValueFactory = _ => 6 };
         var wordVectors = new Option<string?>("--word-vectors") { Description = "Word2Vec vectors (e.g. from engine word2vec) that initialise the text encoder's word embeddings." };
         var stream = new Option<bool>("--stream") { Description = "Decode samples from their files batch by batch every epoch (background prefetch) instead of holding the decoded data set in memory." };
+        var profile = new Option<bool>("--profile") { Description = "Profile the run: print a table of time per op (forward and backward) and per region (data, forward, loss, optimizer, validation, checkpoint) at the end." };
         var valFraction = new Option<double>("--val-fraction") { Description = "Fraction of the training manifest held out for validation.", DefaultValueFactory = _ => 0.1 };
 
         var command = new Command("train", "Train a multimodal (image, audio, text) classifier with fusion; prints and saves metrics, plots and the best checkpoint.");
-        foreach (var o in new Option[] { data, test, modalities, fusion, imageEncoder, audioEncoder, textEncoder, epochs, batch, lr, device, seed, output, strict, resume, patience, valFraction, wordVectors, stream })
+        foreach (var o in new Option[] { data, test, modalities, fusion, imageEncoder, audioEncoder, textEncoder, epochs, batch, lr, device, seed, output, strict, resume, patience, valFraction, wordVectors, stream, profile })
         {
             command.Options.Add(o);
         }
@@ -77,7 +79,9 @@ internal static class TrainCommand
                 Streaming = parse.GetValue(stream),
             };
             Console.WriteLine($"model: {model.Modalities}, {model.Fusion} fusion, {model.ImageEncoder} image, {model.AudioEncoder} audio and {model.TextEncoder} text encoders; {options.Epochs} epochs max, batch {options.BatchSize}, lr {options.Lr.ToString(CultureInfo.InvariantCulture)}, seed {options.Seed}; device {chosen}; out {options.OutDir}");
+            using var profiler = parse.GetValue(profile) ? Profiler.Start() : null;
             var result = RunWithProgress(options);
+            profiler?.Stop();
             foreach (var p in result.Skipped)
             {
                 Console.Error.WriteLine($"skipped: {p}");
@@ -94,6 +98,11 @@ internal static class TrainCommand
             }
             TrainingPlots.Write(options.OutDir, result.State.History, result.Test ?? result.Validation);
             Console.WriteLine($"saved: {Path.Combine(options.OutDir, ModelFolder.ModelFile)}, {ModelFolder.MetricsFile}, {TrainingPlots.CurvesFile}, {TrainingPlots.ConfusionFile}");
+            if (profiler is not null)
+            {
+                Console.WriteLine();
+                Console.Write(profiler.Report(top: 60));
+            }
         }));
         return command;
     }

@@ -65,7 +65,22 @@ public sealed class BatchData
             Text is null ? null : Tensor.FromArray(Text, new[] { b, prep.Vocabulary.Length }, device),
             Tensor.FromArray(Mask, new[] { b, 3 }, device),
             TextTokens is null ? null : Tensor.FromArray(TextTokens, new[] { b, TextTokenCount }, device),
-            TextTokenMask is null ? null : Tensor.FromArray(TextTokenMask, new[] { b, TextTokenCount }, device));
+            TextTokenMask is null ? null : Tensor.FromArray(TextTokenMask, new[] { b, TextTokenCount }, device),
+            TextTokenMask is null ? null : TokenLengths());
+    }
+
+    /// <summary>The real token count of each row (tokens come first in a row, padding after).</summary>
+    private long[] TokenLengths()
+    {
+        var lengths = new long[Size];
+        for (int i = 0; i < Size; i++)
+        {
+            for (int j = 0; j < TextTokenCount && TextTokenMask![i * TextTokenCount + j] != 0; j++)
+            {
+                lengths[i]++;
+            }
+        }
+        return lengths;
     }
 }
 
@@ -78,4 +93,5 @@ public sealed class BatchData
 /// <param name="Mask">(B, 3) presence of image, audio, text.</param>
 /// <param name="TextTokens">(B, L) Int64 text feature ids for a token-level text encoder, or null.</param>
 /// <param name="TextTokenMask">(B, L) presence of each token, or null.</param>
-public sealed record Batch(string[] Ids, Tensor Labels, Tensor? Image, Tensor? Audio, Tensor? Text, Tensor Mask, Tensor? TextTokens = null, Tensor? TextTokenMask = null);
+/// <param name="TextTokenLengths">The real token count of each row (on the host, for sequence encoders), or null.</param>
+public sealed record Batch(string[] Ids, Tensor Labels, Tensor? Image, Tensor? Audio, Tensor? Text, Tensor Mask, Tensor? TextTokens = null, Tensor? TextTokenMask = null, long[]? TextTokenLengths = null);

@@ -75,8 +75,8 @@ public static class EncoderKinds
     /// <summary>Audio encoders: cnn (default) and bilstm.</summary>
     public static readonly string[] Audio = { "cnn", "bilstm" };
 
-    /// <summary>Text encoders: bag (default) and attention.</summary>
-    public static readonly string[] Text = { "bag", "attention" };
+    /// <summary>Text encoders: bag (default), attention and bilstm.</summary>
+    public static readonly string[] Text = { "bag", "attention", "bilstm" };
 
     /// <summary>The normalised name of a text encoder; throws on an unknown one.</summary>
     public static string ParseText(string name) => Parse(name, Text, "text encoder");

@@ -17,11 +17,11 @@ public sealed class ModelConfig
     /// <summary>Audio encoder over MFCC frames: "cnn" (two 1-D convolutions, the default) or "bilstm" (a bidirectional LSTM).</summary>
     public string AudioEncoder { get; set; } = "cnn";
 
-    /// <summary>Text encoder: "bag" (mean of feature embeddings, the default) or "attention" (attention pooling over the features).</summary>
+    /// <summary>Text encoder: "bag" (mean of feature embeddings, the default), "attention" (attention pooling over the features) or "bilstm" (a bidirectional LSTM over the features in text order).</summary>
     public string TextEncoder { get; set; } = "bag";
 
-    /// <summary>Whether batches must carry the text as token ids (text used with the attention encoder).</summary>
-    public bool UsesTextTokens => (Used & Modality.Text) != 0 && EncoderKinds.ParseText(TextEncoder) == "attention";
+    /// <summary>Whether batches must carry the text as token ids (text used with a token-level encoder: attention or bilstm).</summary>
+    public bool UsesTextTokens => (Used & Modality.Text) != 0 && EncoderKinds.ParseText(TextEncoder) != "bag";
 
     /// <summary>Embedding size of every modality and of the joint embedding.</summary>
     public int Dim { get; set; } = 64;

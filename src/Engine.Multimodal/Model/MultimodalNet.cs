@@ -46,7 +46,15 @@ public sealed class MultimodalNet : Module
         }
         if ((used & Modality.Text) != 0)
         {
-            if (EncoderKinds.ParseText(config.TextEncoder) == "attention")
+            string textKind = EncoderKinds.ParseText(config.TextEncoder);
+            if (textKind == "bilstm")
+            {
+                var text = new BiLstmTextEncoder(prep.Vocabulary.Length, config.TextEmbedDim, config.Dim, config.Dropout, g);
+                Add(Modality.Text, "text", text, classes, g, b => text.Forward(
+                    b.TextTokens ?? throw new ArgumentException("MultimodalNet: the bilstm text encoder needs text tokens; build the batches with textTokens: true"),
+                    b.TextTokenLengths!));
+            }
+            else if (textKind == "attention")
             {
                 var text = new AttentionTextEncoder(prep.Vocabulary.Length, config.TextEmbedDim, config.Dim, config.Dropout, g);
                 Add(Modality.Text, "text", text, classes, g, b => text.Forward(
