@@ -84,7 +84,9 @@ public class ModuleTests
         var g = e.Weight.Grad!.ToFloatArray();
         Assert.That(g.Skip(3).Take(3), Is.All.EqualTo(0f), "padding row");
         Assert.That(g.Skip(9).Take(3), Is.All.EqualTo(2f), "row 3 used twice");
-        Assert.Throws<ArgumentOutOfRangeException>(() => e.Forward(Tensor.FromArray(new long[] { 5 })));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => e.Forward(Tensor.FromArray(new long[] { 5 })));
+        Assert.That(ex!.Message, Does.Contain("Embedding").And.Contain("index 5").And.Contain("5 embeddings"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => e.Forward(Tensor.FromArray(new long[] { 0, -1 })));
     }
 
     [Test]

@@ -63,4 +63,22 @@ public class VisionFixtureTests
         var ex = Assert.Throws<ArgumentException>(() => bn.Forward(Tensor.Zeros(new[] { 2, 16 })));
         Assert.That(ex!.Message, Does.Contain("BatchNorm2d").And.Contain("4-D"));
     }
+
+    [Test]
+    public void CumulativeBatchNormCountsBatchesAcrossALoadedStateDict()
+    {
+        // momentum None: running_mean = mean of the batch means seen, weighted by 1 / num_batches_tracked.
+        var bn = new BatchNorm1d(1, momentum: null);
+        Tensor Batch(float v) => Tensor.FromArray(new[] { v, v }, new[] { 2, 1 });
+        bn.Forward(Batch(2));
+        bn.Forward(Batch(4));
+        Assert.That(bn.NumBatchesTracked!.Item(), Is.EqualTo(2));
+        Assert.That(bn.RunningMean!.Item(), Is.EqualTo(3).Within(1e-6));
+        var state = bn.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
+        state["num_batches_tracked"] = Tensor.FromArray(new long[] { 9 }, Array.Empty<int>());
+        bn.LoadStateDict(state);
+        bn.Forward(Batch(13)); // tenth batch: 3 + (13 - 3) / 10
+        Assert.That(bn.NumBatchesTracked!.Item(), Is.EqualTo(10));
+        Assert.That(bn.RunningMean!.Item(), Is.EqualTo(4).Within(1e-6));
+    }
 }

@@ -56,6 +56,24 @@ public abstract class BatchNormBase : Module<Tensor, Tensor>
     /// <summary>Number of training batches seen (Int64 scalar, or null).</summary>
     public Tensor? NumBatchesTracked { get; }
 
+    // A host copy of NumBatchesTracked, so a training step on a GPU does not wait to read it back; it is re-read
+    // whenever its storage or version shows someone else wrote it (a loaded state dict, a move to another device).
+    private long _seen;
+    private Storage? _seenStorage;
+    private int _seenVersion;
+
+    private long BatchesSeen()
+    {
+        var storage = NumBatchesTracked!.Storage;
+        if (!ReferenceEquals(storage, _seenStorage) || storage.Version != _seenVersion)
+        {
+            _seen = (long)NumBatchesTracked.Item();
+            _seenStorage = storage;
+            _seenVersion = storage.Version;
+        }
+        return _seen;
+    }
+
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
@@ -67,8 +85,11 @@ public abstract class BatchNormBase : Module<Tensor, Tensor>
         if (Training && NumBatchesTracked is not null)
         {
             using var noGrad = GradMode.NoGrad();
-            double seen = NumBatchesTracked.Item() + 1;
+            double seen = BatchesSeen() + 1;
             NumBatchesTracked.Fill_(seen);
+            _seen = (long)seen;
+            _seenStorage = NumBatchesTracked.Storage;
+            _seenVersion = NumBatchesTracked.Storage.Version;
             if (Momentum is null)
             {
                 momentum = 1 / seen;

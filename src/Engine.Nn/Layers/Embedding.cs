@@ -81,14 +81,16 @@ public sealed class Embedding : Module<Tensor, Tensor>
             throw new ArgumentException($"Embedding: indices must be Int64, got {input.DType}");
         }
         var flat = input.Reshape(-1);
-        foreach (long i in flat.ToArray<long>())
+        Tensor rows;
+        try
         {
-            if (i < 0 || i >= NumEmbeddings)
-            {
-                throw new ArgumentOutOfRangeException(nameof(input), $"Embedding: index {i} is out of range for {NumEmbeddings} embeddings");
-            }
+            // index_select checks every index (on a GPU inside the kernel), so no copy of the ids to the host here.
+            rows = Weight.IndexSelect(0, flat);
         }
-        var rows = Weight.IndexSelect(0, flat);
+        catch (IndexOutOfRangeException e)
+        {
+            throw new ArgumentOutOfRangeException(nameof(input), $"Embedding: {e.Message} (the table has {NumEmbeddings} embeddings)");
+        }
         if (PaddingIdx is int p && rows.RequiresGrad)
         {
             // Padding positions take their value from a detached copy, so no gradient reaches that row.

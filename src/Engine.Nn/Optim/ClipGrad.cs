@@ -19,18 +19,15 @@ public static class ClipGrad
         }
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
+        // One reduction per gradient, stacked and reduced on their device, so a GPU is read back once, not once per tensor.
         double total;
         if (double.IsPositiveInfinity(normType))
         {
-            total = grads.Max(g => g.Abs().Max().Item());
+            total = Tensor.Stack(grads.Select(g => g.Abs().Max().To(DType.Float64)).ToArray()).Max().Item();
         }
         else
         {
-            double sum = 0;
-            foreach (var g in grads)
-            {
-                sum += g.Abs().Pow(normType).Sum().Item();
-            }
+            double sum = Tensor.Stack(grads.Select(g => g.Abs().Pow(normType).Sum().To(DType.Float64)).ToArray()).Sum().Item();
             total = Math.Pow(sum, 1 / normType);
         }
         if (double.IsNaN(total) || double.IsInfinity(total))
