@@ -56,26 +56,15 @@ internal static class FusedLstm
             cs.Select(0, first).CopyFrom_(c0);
             using (TensorScope.Begin())
             {
-                var hh = Tensor.Empty(new[] { batch, g4 }, dtype, device);
-                int[] rowMajor = { 0, hidden, 1 }, rowMajor4 = { 0, g4, 1 };
-                for (int s = 0; s < steps; s++)
+                var split = new BatchSplit(Parts(device, batch), batch);
+                // One (rows, 4H) scratch per part for h @ W_hh^T (the product writes from offset 0).
+                var hh = new Tensor[split.Count];
+                for (int part = 0; part < split.Count; part++)
                 {
-                    int t = reverse ? steps - 1 - s : s;
-                    int inSlot = reverse ? t + 1 : t, outSlot = reverse ? t : t + 1;
-                    be.MatMul(new Operand(hs.Storage, hs.Offset + inSlot * bh, rowMajor), new Operand(wt.Storage, wt.Offset, rowMajor4), hh.Storage, 1, batch, g4, hidden, false);
-                    var p = new LstmCellParams(batch, hidden)
-                    {
-                        GatesOffset = xp.Offset + t * batch * g4,
-                        CPrevOffset = cs.Offset + inSlot * bh,
-                        COffset = cs.Offset + outSlot * bh,
-                        HPrevOffset = hs.Offset + inSlot * bh,
-                        HOffset = hs.Offset + outSlot * bh,
-                        ActOffset = act.Offset + t * 5 * bh,
-                        OutputOffset = y.Offset + t * bh,
-                        ValidOffset = valid is null ? 0 : valid.Offset + t * batch,
-                    };
-                    be.LstmCellForward(xp.Storage, hh.Storage, cs.Storage, cs.Storage, hs.Storage, act.Storage, y.Storage, valid?.Storage, p);
+                    hh[part] = Tensor.Empty(new[] { split.Rows(part), g4 }, dtype, device);
                 }
+                var f = new ForwardSteps(be, steps, batch, hidden, reverse, xp, wt, hs, cs, act, y, valid, hh, split);
+                split.Run(f.Run);
             }
             int last = reverse ? 0 : steps;
             y.Select(0, steps).CopyFrom_(hs.Select(0, last));
@@ -89,6 +78,14 @@ internal static class FusedLstm
         return (packed.Narrow(0, 0, steps), packed.Select(0, steps), packed.Select(0, steps + 1));
     }
 
+    /// <summary>
+    /// Batch rows are independent through the whole recurrence, so on the CPU each core runs every
+    /// step for its own block of rows: no synchronisation per step (a product split per step waited
+    /// for the other core twice a step and gained nothing). Blocks are whole 8-row GEMM tiles.
+    /// </summary>
+    private static int Parts(Device device, int batch) =>
+        device.Kind == DeviceKind.Cpu ? Math.Max(1, Math.Min(Math.Min(Kernels.Parallelism.MaxThreads, Kernels.Gemm.MaxThreads), batch / 8)) : 1;
+
     private static Tensor?[] Backward(Tensor gy, int steps, int batch, int hidden, Tensor act, Tensor hs, Tensor cs, Tensor w, Tensor? valid,
         bool reverse, bool needX, bool needH0, bool needC0, bool needW)
     {
@@ -101,36 +98,25 @@ internal static class FusedLstm
             gyc = gy.Contiguous();
             dGates = Tensor.Empty(new[] { steps, batch, g4 }, gy.DType, gy.Device);
             // The carries start from the gradients of hN and cN and end as those of h0 and c0.
-            dh = gyc.Select(0, steps).Clone();
-            dc = gyc.Select(0, steps + 1).Clone();
-            int[] rowMajor4 = { 0, g4, 1 }, rowMajor = { 0, hidden, 1 };
-            for (int s = steps - 1; s >= 0; s--)
+            var split = new BatchSplit(Parts(gy.Device, batch), batch);
+            var dhs = new Tensor[split.Count];
+            var dcs = new Tensor[split.Count];
+            for (int part = 0; part < split.Count; part++)
             {
-                int t = reverse ? steps - 1 - s : s;
-                int inSlot = reverse ? t + 1 : t;
-                var p = new LstmCellParams(batch, hidden)
-                {
-                    GatesOffset = t * batch * g4,
-                    CPrevOffset = cs.Offset + inSlot * bh,
-                    HOffset = dh.Offset,
-                    COffset = dc.Offset,
-                    DcPrevOffset = dc.Offset,
-                    ActOffset = act.Offset + t * 5 * bh,
-                    OutputOffset = gyc.Offset + t * bh,
-                    ValidOffset = valid is null ? 0 : valid.Offset + t * batch,
-                };
-                be.LstmCellBackward(act.Storage, cs.Storage, dh.Storage, gyc.Storage, dc.Storage, dGates.Storage, dc.Storage, valid?.Storage, p);
-                // dh_prev = d(gates) @ W_hh. With lengths, the kernel zeroed dh on valid rows and padded rows
-                // (zero d(gates)) keep their carry, so the product accumulates.
-                be.MatMul(new Operand(dGates.Storage, t * batch * g4, rowMajor4), new Operand(w.Storage, w.Offset, rowMajor), dh.Storage,
-                    1, batch, hidden, g4, valid is not null);
+                int b0 = split.Start(part), rows = split.Rows(part);
+                dhs[part] = gyc.Select(0, steps).Narrow(0, b0, rows).Clone();
+                dcs[part] = gyc.Select(0, steps + 1).Narrow(0, b0, rows).Clone();
             }
+            var bw = new BackwardSteps(be, steps, batch, hidden, reverse, gyc, act, cs, w, valid, dGates, dhs, dcs, split);
+            split.Run(bw.Run);
+            dh = split.Count == 1 ? dhs[0] : Tensor.Cat(dhs, 0);
+            dc = split.Count == 1 ? dcs[0] : Tensor.Cat(dcs, 0);
             if (needW)
             {
                 // dW_hh = sum over steps of d(gates)^T h_prev: one (4H, T*B) @ (T*B, H) product.
                 dW = Tensor.Empty(new[] { g4, hidden }, gy.DType, gy.Device);
                 int firstPrev = reverse ? 1 : 0;
-                be.MatMul(new Operand(dGates.Storage, 0, new[] { 0, 1, g4 }), new Operand(hs.Storage, hs.Offset + firstPrev * bh, rowMajor), dW.Storage,
+                be.MatMul(new Operand(dGates.Storage, 0, new[] { 0, 1, g4 }), new Operand(hs.Storage, hs.Offset + firstPrev * bh, new[] { 0, hidden, 1 }), dW.Storage,
                     1, g4, hidden, steps * batch, false);
             }
         }
