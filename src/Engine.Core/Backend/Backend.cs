@@ -31,7 +31,7 @@ public readonly ref struct Operand
 /// ops, losses) is written once in the tensor layer on top of these, so a new device only has to
 /// implement this class. Shapes are checked by the caller; backends trust them.
 /// </summary>
-public abstract class Backend
+public abstract partial class Backend
 {
     /// <summary>Allocates storage for <paramref name="length"/> elements.</summary>
     public abstract Storage Allocate(DType dtype, int length, bool zero);
@@ -172,4 +172,22 @@ public abstract class Backend
     /// </summary>
     public abstract void LstmCellBackward(Storage act, Storage cPrev, Storage? dh, Storage? dOutput, Storage? dc,
         Storage dGates, Storage dcPrev, Storage? valid, in LstmCellParams p);
+
+    // ---------------------------------------------------------------- fused scaled-dot-product attention (issue 4)
+    // Sizes, scale and mask layout in p (see ScaledDotProductAttentionParams).
+
+    /// <summary>
+    /// Attention forward: for each batch item and query row i, scores s_ij = scale q_i . k_j + mask_ij (and
+    /// -inf where p.IsCausal and j &gt; i), o_i = softmax(s_i) V and lse_i = log sum_j exp(s_ij). A row whose
+    /// scores are all -inf gets NaN in o and lse (as PyTorch's softmax). mask is null when there is none.
+    /// </summary>
+    public abstract void ScaledDotProductAttentionForward(Storage q, Storage k, Storage v, Storage? mask, Storage o, Storage lse,
+        in ScaledDotProductAttentionParams p);
+
+    /// <summary>
+    /// Attention backward from the forward's output o and log-sum-exp (probabilities recomputed as
+    /// exp(s - lse)): writes dq, dk and dv (each fully overwritten) from the output gradient dO.
+    /// </summary>
+    public abstract void ScaledDotProductAttentionBackward(Storage q, Storage k, Storage v, Storage? mask, Storage o, Storage lse, Storage dO,
+        Storage dq, Storage dk, Storage dv, in ScaledDotProductAttentionParams p);
 }

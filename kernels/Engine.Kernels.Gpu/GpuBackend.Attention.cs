@@ -1,0 +1,102 @@
+using System.Reflection;
+using Engine.Backends;
+using Engine.Gpu.Kernels;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace Engine.Gpu;
+
+/// <summary>Fused scaled-dot-product attention on the GPU (kernels in <see cref="AttentionKernels"/>).</summary>
+public sealed partial class GpuBackend
+{
+    private static readonly MethodInfo AttnForwardF32 = Def(typeof(AttentionKernels), nameof(AttentionKernels.ForwardF32));
+    private static readonly MethodInfo AttnForwardF64 = Def(typeof(AttentionKernels), nameof(AttentionKernels.ForwardF64));
+    private static readonly MethodInfo AttnBackQF32 = Def(typeof(AttentionKernels), nameof(AttentionKernels.BackwardQueryF32));
+    private static readonly MethodInfo AttnBackQF64 = Def(typeof(AttentionKernels), nameof(AttentionKernels.BackwardQueryF64));
+    private static readonly MethodInfo AttnBackKF32 = Def(typeof(AttentionKernels), nameof(AttentionKernels.BackwardKeyF32));
+    private static readonly MethodInfo AttnBackKF64 = Def(typeof(AttentionKernels), nameof(AttentionKernels.BackwardKeyF64));
+
+    private static AttnGeom AttnGeometry(in ScaledDotProductAttentionParams p, bool hasMask) => new()
+    {
+        Batch = p.Batch, L = p.QueryLength, S = p.KeyLength, E = p.HeadDim, Ev = p.ValueDim, Scale = p.Scale,
+        Causal = p.IsCausal ? 1 : 0, HasMask = hasMask ? 1 : 0,
+        MaskOff = p.MaskOffset, MaskB = p.MaskBatchStride, MaskL = p.MaskRowStride, MaskS = p.MaskColStride,
+    };
+
+    /// <inheritdoc />
+    public override void ScaledDotProductAttentionForward(Storage q, Storage k, Storage v, Storage? mask, Storage o, Storage lse,
+        in ScaledDotProductAttentionParams p)
+    {
+        var dtype = FloatType(q, "scaled_dot_product_attention");
+        if (p.Batch == 0 || p.QueryLength == 0)
+        {
+            return;
+        }
+        Bind();
+        var g = AttnGeometry(p, mask is not null);
+        var config = new KernelConfig(Groups((long)p.Batch * p.QueryLength), RowGroupSize);
+        if (dtype == DType.Float32)
+        {
+            var kf = Kernel(AttnForwardF32, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, AttnGeom>>()));
+            var qv = V<float>(q);
+            kf(config, qv, V<float>(k), V<float>(v), mask is null ? qv : V<float>(mask), V<float>(o), V<float>(lse), g);
+        }
+        else
+        {
+            var kf = Kernel(AttnForwardF64, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<double>, ArrayView<double>, ArrayView<double>,
+                ArrayView<double>, ArrayView<double>, ArrayView<double>, AttnGeom>>()));
+            var qv = V<double>(q);
+            kf(config, qv, V<double>(k), V<double>(v), mask is null ? qv : V<double>(mask), V<double>(o), V<double>(lse), g);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void ScaledDotProductAttentionBackward(Storage q, Storage k, Storage v, Storage? mask, Storage o, Storage lse, Storage dO,
+        Storage dq, Storage dk, Storage dv, in ScaledDotProductAttentionParams p)
+    {
+        var dtype = FloatType(q, "scaled_dot_product_attention backward");
+        if (p.Batch == 0)
+        {
+            return;
+        }
+        Bind();
+        var g = AttnGeometry(p, mask is not null);
+        var delta = (GpuStorage)Allocate(dtype, Math.Max(1, p.Batch * p.QueryLength), false);
+        try
+        {
+            if (dtype == DType.Float32)
+            {
+                AttnBackward<float>(AttnBackQF32, AttnBackKF32, q, k, v, mask, o, lse, dO, dq, dk, dv, delta, g);
+            }
+            else
+            {
+                AttnBackward<double>(AttnBackQF64, AttnBackKF64, q, k, v, mask, o, lse, dO, dq, dk, dv, delta, g);
+            }
+        }
+        finally
+        {
+            delta.ReleaseScratch();
+        }
+    }
+
+    private void AttnBackward<T>(MethodInfo queryPass, MethodInfo keyPass, Storage q, Storage k, Storage v, Storage? mask, Storage o, Storage lse,
+        Storage dO, Storage dq, Storage dk, Storage dv, Storage delta, AttnGeom g) where T : unmanaged
+    {
+        var qv = V<T>(q);
+        var mv = mask is null ? qv : V<T>(mask);
+        // Pass 1 (one group per query row) writes D = rowsum(dO o O) and dQ; pass 2 (one group per key row) reads D.
+        if (g.L > 0)
+        {
+            var kq = Kernel(queryPass, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
+                ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, AttnGeom>>()));
+            kq(new KernelConfig(Groups((long)g.Batch * g.L), RowGroupSize), qv, V<T>(k), V<T>(v), mv, V<T>(o), V<T>(lse), V<T>(dO), V<T>(dq), V<T>(delta), g);
+        }
+        if (g.S > 0)
+        {
+            var kk = Kernel(keyPass, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
+                ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, AttnGeom>>()));
+            kk(new KernelConfig(Groups((long)g.Batch * g.S), RowGroupSize), qv, V<T>(k), V<T>(v), mv, V<T>(lse), V<T>(dO), V<T>(delta), V<T>(dk), V<T>(dv), g);
+        }
+    }
+}
