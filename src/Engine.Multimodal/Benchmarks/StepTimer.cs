@@ -26,7 +26,7 @@ public static class StepTimer
         }
         prep ??= SyntheticBatch.Preprocessing();
         var net = new MultimodalNet(config, prep, seed: 1).To(device);
-        var optimizer = new DeviceAdamW(net.Parameters(), 1e-3, weightDecay: 1e-4);
+        var optimizer = Trainer.NewOptimizer(net, device, 1e-3, 1e-4);
         var data = SyntheticBatch.Make(prep, config.Used, batch, seed: 2, textTokens: config.UsesTextTokens);
         for (int i = 0; i < warmup; i++)
         {

@@ -26,8 +26,8 @@ public sealed class ImageEncoder : Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
-        var x = Pool.MaxPool2x2(_conv1.Forward(input).Relu());
-        x = Pool.MaxPool2x2(_conv2.Forward(x).Relu());
+        var x = Pool.ReluMaxPool2x2(_conv1.Forward(input));
+        x = Pool.ReluMaxPool2x2(_conv2.Forward(x));
         return _drop.Forward(_fc.Forward(x.Flatten(1)).Relu());
     }
 }
@@ -55,7 +55,7 @@ public sealed class AudioEncoder : Module<Tensor, Tensor>
     /// <inheritdoc />
     public override Tensor Forward(Tensor input)
     {
-        var x = Pool.MaxPool1d2(_conv1.Forward(input).Relu());
+        var x = Pool.ReluMaxPool1d2(_conv1.Forward(input));
         x = _conv2.Forward(x).Relu();
         var pooled = Tensor.Cat(new[] { x.Mean(1), x.Amax(new[] { 1 }) }, 1);
         return _drop.Forward(_fc.Forward(pooled).Relu());

@@ -37,6 +37,13 @@ public sealed class Conv2dNhwc : Module<Tensor, Tensor>
         {
             throw new ArgumentException($"Conv2dNhwc: input {input.Size(1)}x{input.Size(2)} is smaller than the {Kernel}x{Kernel} kernel");
         }
+        if (PatchOps.Supported(input))
+        {
+            // One patch matrix (B * Ho * Wo, k * k * C) and one 2-D product: the weight's gradient is then a single
+            // GEMM rather than a batch of small ones summed afterwards.
+            var cols = PatchOps.Im2Col2d(input, Kernel);
+            return _proj.Forward(cols).View(input.Size(0), ho, wo, -1);
+        }
         var views = new List<Tensor>(Kernel * Kernel);
         for (int dy = 0; dy < Kernel; dy++)
         {
@@ -80,6 +87,11 @@ public sealed class Conv1dTime : Module<Tensor, Tensor>
         {
             throw new ArgumentException($"Conv1dTime: {input.Size(1)} frames are fewer than the kernel size {Kernel}");
         }
+        if (PatchOps.Supported(input))
+        {
+            var cols = PatchOps.Im2Col1d(input, Kernel);
+            return _proj.Forward(cols).View(input.Size(0), to, -1);
+        }
         var views = new List<Tensor>(Kernel);
         for (int k = 0; k < Kernel; k++)
         {
@@ -101,6 +113,12 @@ public static class Pool
         var m = a.Slice(2, 0, w2, 2).Maximum(a.Slice(2, 1, w2, 2));
         return m.Maximum(b.Slice(2, 0, w2, 2).Maximum(b.Slice(2, 1, w2, 2)));
     }
+
+    /// <summary>max_pool2x2(relu(x)) for (B, H, W, C): one fused op on the CPU, relu then <see cref="MaxPool2x2"/> elsewhere.</summary>
+    public static Tensor ReluMaxPool2x2(Tensor x) => PatchOps.Supported(x) ? PatchOps.ReluMaxPool(x, twoD: true) : MaxPool2x2(x.Relu());
+
+    /// <summary>max_pool1d(relu(x), 2) for (B, T, C): one fused op on the CPU, relu then <see cref="MaxPool1d2"/> elsewhere.</summary>
+    public static Tensor ReluMaxPool1d2(Tensor x) => PatchOps.Supported(x) ? PatchOps.ReluMaxPool(x, twoD: false) : MaxPool1d2(x.Relu());
 
     /// <summary>(B, T, C) to (B, T/2, C).</summary>
     public static Tensor MaxPool1d2(Tensor x)

@@ -1,3 +1,4 @@
+using Engine.Autograd;
 using Engine.Multimodal.Data;
 using Engine.Multimodal.Model;
 using Engine.Nn.Optim;
@@ -14,11 +15,25 @@ public static class TrainStep
     /// </summary>
     public static (NetOutput Output, Tensor Loss) Run(MultimodalNet net, Optimizer optimizer, Batch batch, Tensor mask, double auxWeight)
     {
-        var output = net.Forward(batch, mask);
-        var loss = Trainer.Loss(output, batch.Labels, auxWeight);
-        optimizer.ZeroGrad();
+        NetOutput output;
+        Tensor loss;
+        using (Profiler.Region("forward"))
+        {
+            output = net.Forward(batch, mask);
+        }
+        using (Profiler.Region("loss"))
+        {
+            loss = Trainer.Loss(output, batch.Labels, auxWeight);
+        }
+        using (Profiler.Region("optimizer.zero_grad"))
+        {
+            optimizer.ZeroGrad();
+        }
         loss.Backward();
-        optimizer.Step();
+        using (Profiler.Region("optimizer.step"))
+        {
+            optimizer.Step();
+        }
         return (output, loss);
     }
 }

@@ -82,7 +82,7 @@ public static class Trainer
         }
         var device = options.Device;
         net.To(device);
-        var optimizer = new DeviceAdamW(net.Parameters(), options.Lr, weightDecay: options.WeightDecay);
+        var optimizer = NewOptimizer(net, device, options.Lr, options.WeightDecay);
         var state = new TrainingState();
         if (options.Resume)
         {
@@ -113,15 +113,30 @@ public static class Trainer
             int readEvery = device.Kind == DeviceKind.Cpu ? 1 : 10;
             double lossSum = 0, correctSum = 0;
             int seen = 0, b = 0;
-            foreach (var bd in loader.Epoch(epoch))
+            using var batchesOfEpoch = loader.Epoch(epoch).GetEnumerator();
+            while (true)
             {
+                BatchData bd;
+                using (Profiler.Region("data"))
+                {
+                    if (!batchesOfEpoch.MoveNext())
+                    {
+                        break;
+                    }
+                    bd = batchesOfEpoch.Current;
+                }
                 using var scope = TensorScope.Begin();
                 optimizer.ParamGroups[0].Lr = LearningRate(options.Lr, state.Step, warmup, totalSteps);
-                // Modality dropout edits the host mask, so each batch goes to the device in one upload per array.
-                var dropped = DropModalityMask(bd.Mask, bd.Size, used, config.Model.ModalityDropout, maskRng);
-                var batch = bd.WithMask(dropped).ToTensors(prep, device);
+                Batch batch;
+                using (Profiler.Region("data"))
+                {
+                    // Modality dropout edits the host mask, so each batch goes to the device in one upload per array.
+                    var dropped = DropModalityMask(bd.Mask, bd.Size, used, config.Model.ModalityDropout, maskRng);
+                    batch = bd.WithMask(dropped).ToTensors(prep, device);
+                }
                 var (output, loss) = TrainStep.Run(net, optimizer, batch, batch.Mask, config.Model.AuxWeight);
                 state.Step++;
+                using (Profiler.Region("metrics"))
                 using (GradMode.NoGrad())
                 {
                     lossAcc.AddInPlace(loss.Detach(), bd.Size);
@@ -142,7 +157,11 @@ public static class Trainer
                 optimizer.ZeroGrad();
             }
             int correct = (int)Math.Round(correctSum);
-            var valPred = val.Count > 0 ? Evaluator.Predict(net, val, prep) : null;
+            Predictions? valPred;
+            using (Profiler.Region("validation"))
+            {
+                valPred = val.Count > 0 ? Evaluator.Predict(net, val, prep) : null;
+            }
             var valMetrics = valPred is null ? null : Evaluator.Metrics(valPred, prep);
             var record = new EpochRecord(epoch, optimizer.ParamGroups[0].Lr, lossSum / Math.Max(seen, 1), (double)correct / Math.Max(seen, 1),
                 valPred?.Loss ?? double.NaN, valMetrics?.Accuracy ?? double.NaN, valMetrics?.MacroF1 ?? double.NaN, epochWatch.Elapsed.TotalSeconds);
@@ -158,6 +177,7 @@ public static class Trainer
                 state.BestValLoss = vloss;
                 state.BestEpoch = epoch;
                 state.EpochsWithoutImprovement = 0;
+                using var saving = Profiler.Region("checkpoint");
                 ModelFolder.SaveModel(options.OutDir, net, epoch);
             }
             else if (++state.EpochsWithoutImprovement >= options.Patience)
@@ -165,7 +185,10 @@ public static class Trainer
                 state.Stopped = true;
                 progress.Info?.Invoke($"early stopping: no better validation accuracy for {options.Patience} epochs (best {state.BestValAccuracy:P1} at epoch {state.BestEpoch})");
             }
-            ModelFolder.SaveCheckpoint(options.OutDir, net, optimizer, state);
+            using (Profiler.Region("checkpoint"))
+            {
+                ModelFolder.SaveCheckpoint(options.OutDir, net, optimizer, state);
+            }
             progress.Epoch?.Invoke(record, better);
         }
 
@@ -212,6 +235,11 @@ public static class Trainer
         var (fitted, all) = DatasetBuilder.FitAndLoad(manifest, used, options.Strict, loading);
         return (new SavedConfig { Model = options.Model, Preprocessing = fitted, Seed = options.Seed }, all);
     }
+
+    /// <summary>AdamW for the device: one pass per parameter on the CPU (<see cref="HostAdamW"/>), one fused kernel per parameter on a GPU (<see cref="DeviceAdamW"/>); both keep Engine.Nn AdamW's state.</summary>
+    public static Adam NewOptimizer(MultimodalNet net, Device device, double lr, double weightDecay) => device.Kind == DeviceKind.Cpu
+        ? new HostAdamW(net.Parameters(), lr, weightDecay: weightDecay)
+        : new DeviceAdamW(net.Parameters(), lr, weightDecay: weightDecay);
 
     private static Tensor NewAccumulator(Device device)
     {
