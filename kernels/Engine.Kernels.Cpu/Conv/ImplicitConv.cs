@@ -130,11 +130,13 @@ internal static unsafe class ImplicitConv
         where T : unmanaged, IFloatingPointIeee754<T>
         where TK : struct, IGemmKernel<T>
     {
-        int ohw = p.OutH * p.OutW;
-        int panels = (ohw + TK.NR - 1) / TK.NR;
-        long units = (long)p.Batch * panels;
-        var job = new Job<T, TK> { X = x, A = a, K = k, Y = y, P = p, Panels = panels, Units = checked((int)units) };
-        long fma = (long)p.Batch * ohw * k * p.OutChannels;
+        // Panels run over the positions of all samples in a row, so a panel may straddle two
+        // samples: with 7x7 outputs, panels within one sample would be 32 + 17 columns wide and
+        // a quarter of the micro-kernel's work would be padding.
+        long positions = (long)p.Batch * p.OutH * p.OutW;
+        long units = (positions + TK.NR - 1) / TK.NR;
+        var job = new Job<T, TK> { X = x, A = a, K = k, Y = y, P = p, Units = checked((int)units) };
+        long fma = positions * k * p.OutChannels;
         KernelWorkers.Run(ref job, (int)Math.Min(units, KernelWorkers.PartsFor(fma, 1 << 20)));
     }
 
@@ -147,7 +149,6 @@ internal static unsafe class ImplicitConv
         public int K;
         public T* Y;
         public Conv2dParams P;
-        public int Panels;
         public int Units;
 
         public readonly void RunPart(int part, int parts)
@@ -155,14 +156,18 @@ internal static unsafe class ImplicitConv
             var (s, e) = KernelWorkers.Range(Units, part, parts);
             int nr = TK.NR, mr = TK.MR, m = P.OutChannels, k = K;
             int ohw = P.OutH * P.OutW, ow = P.OutW, c = P.InChannels, h = P.Height, w = P.Width;
-            int kh = P.KernelH, kw = P.KernelW, khw = kh * kw, rows = c * khw;
-            int hp = h + P.PadTop + P.PadBottom, wp = w + P.PadLeft + P.PadRight, sh = P.StrideH, sw = P.StrideW;
-            long plane = (long)h * w, planeP = (long)hp * wp;
+            int hp = h + P.PadTop + P.PadBottom, wp = w + P.PadLeft + P.PadRight, rowStep = P.StrideH * wp, sw = P.StrideW;
+            long plane = (long)h * w, sampleP = (long)c * hp * wp, positions = (long)P.Batch * ohw;
             int kcMax = Math.Min(KC, k);
-            // Per thread: one B panel, for a ragged last panel an M x NR tile of C, and the current
-            // sample zero-padded, so that packing is plain copies with no bounds to test.
+            // A panel of nr positions touches at most this many samples; each has a slot of its own
+            // in the padded buffer (slot = sample % slots), so packing is plain copies with no bounds to test.
+            int slots = Math.Min(P.Batch, (nr - 1) / ohw + 2);
+            // Per thread: one B panel, an M x NR tile of C for panels that are ragged or straddle
+            // samples, and the padded samples.
             long panelLen = (long)kcMax * nr, edgeLen = (long)(m + mr) * nr;
-            var ws = ConvWorkspace<T>.Get(2, panelLen + edgeLen + c * planeP + 16);
+            var ws = ConvWorkspace<T>.Get(2, panelLen + edgeLen + slots * sampleP + 16);
+            // Segment offsets into the padded buffer are ints.
+            _ = checked((int)(slots * sampleP));
             // Offset of every row of B (channel, kernel row, kernel column) in the padded sample; -1 for the row of ones.
             var offs = ConvWorkspace<int>.Get(0, k);
             RowOffsets(P, k, offs);
@@ -173,25 +178,39 @@ internal static unsafe class ImplicitConv
                 T* edge = bp + panelLen;
                 T* xp = edge + edgeLen;
                 int* seg = stackalloc int[2 * nr];
-                int padded = -1;
+                int* held = stackalloc int[slots];
+                for (int i = 0; i < slots; i++)
+                {
+                    held[i] = -1;
+                }
                 for (int u = s; u < e; u++)
                 {
-                    int n = u / Panels, j0 = (u % Panels) * nr;
-                    if (n != padded)
+                    long g0 = (long)u * nr;
+                    int cols = (int)Math.Min(nr, positions - g0);
+                    int nFirst = (int)(g0 / ohw), nLast = (int)((g0 + cols - 1) / ohw);
+                    for (int n = nFirst; n <= nLast; n++)
                     {
-                        Pad(X + n * c * plane, xp, c, h, w, P.PadTop, P.PadLeft, hp, wp);
-                        padded = n;
+                        int slot = n % slots;
+                        if (held[slot] != n)
+                        {
+                            Pad(X + n * c * plane, xp + slot * sampleP, c, h, w, P.PadTop, P.PadLeft, hp, wp);
+                            held[slot] = n;
+                        }
                     }
-                    int cols = Math.Min(nr, ohw - j0);
-                    int segs = Segments(j0, cols, ow, sh * wp, sw, seg);
-                    T* cp = Y + (long)n * m * ohw + j0;
-                    nint rsC = ohw;
-                    bool ragged = cols < nr;
-                    if (ragged)
+                    int segs = 0;
+                    for (long g = g0; g < g0 + cols;)
                     {
-                        cp = edge;
-                        rsC = nr;
+                        int n = (int)(g / ohw), j = (int)(g - (long)n * ohw), q = j % ow;
+                        int len = (int)Math.Min(ow - q, g0 + cols - g);
+                        seg[2 * segs] = (int)((n % slots) * sampleP) + j / ow * rowStep + q * sw;
+                        seg[2 * segs + 1] = len;
+                        segs++;
+                        g += len;
                     }
+                    int j0 = (int)(g0 - (long)nFirst * ohw);
+                    bool direct = cols == nr && nFirst == nLast;
+                    T* cp = direct ? Y + (long)nFirst * m * ohw + j0 : edge;
+                    nint rsC = direct ? ohw : nr;
                     for (int pc = 0; pc < k; pc += KC)
                     {
                         int kc = Math.Min(KC, k - pc);
@@ -204,12 +223,20 @@ internal static unsafe class ImplicitConv
                             ap += (long)k * mr;
                         }
                     }
-                    if (ragged)
+                    if (!direct)
                     {
-                        T* dst = Y + (long)n * m * ohw + j0;
-                        for (int i = 0; i < m; i++)
+                        // Scatter the tile's columns, one run per sample.
+                        for (int col = 0; col < cols;)
                         {
-                            new ReadOnlySpan<T>(edge + (long)i * nr, cols).CopyTo(new Span<T>(dst + (long)i * ohw, cols));
+                            long g = g0 + col;
+                            int n = (int)(g / ohw), j = (int)(g - (long)n * ohw);
+                            int len = (int)Math.Min(ohw - j, cols - col);
+                            T* dst = Y + (long)n * m * ohw + j;
+                            for (int i = 0; i < m; i++)
+                            {
+                                new ReadOnlySpan<T>(edge + (long)i * nr + col, len).CopyTo(new Span<T>(dst + (long)i * ohw, len));
+                            }
+                            col += len;
                         }
                     }
                 }
@@ -221,86 +248,115 @@ internal static unsafe class ImplicitConv
     /// dw = sum over samples of dy_n (OC x positions) @ unroll(x_n)^T, groups == 1, computed as
     /// dw^T (rows x OC) += unroll(x_n) (rows x kb) @ dy_n^T (kb x OC) over blocks of kb positions:
     /// each block of the unrolled sample is built from a zero-padded copy of the sample and is
-    /// small enough to stay in L2 while GEMM reads it in place. Then dw^T is transposed into dw.
+    /// small enough to stay in L2 while GEMM reads it in place. The samples are split across
+    /// threads, each summing into a dw^T of its own with single-threaded products (splitting each
+    /// block's small product and its unrolling across threads instead forked twice per block, and
+    /// a 2-thread ResNet step was no faster than a 1-thread one); then the partial sums are added
+    /// and transposed into dw.
     /// </summary>
     public static void BackwardWeight<T>(T* x, T* dy, T* dw, in Conv2dParams p) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int c = p.InChannels, oc = p.OutChannels, rows = p.ColRows, ohw = p.OutH * p.OutW, ow = p.OutW;
-        int hp = p.Height + p.PadTop + p.PadBottom, wp = p.Width + p.PadLeft + p.PadRight;
-        long planeP = (long)hp * wp, plane = (long)p.Height * p.Width;
-        // Rows in equal blocks of at most RowBlock (a multiple of 8), so dw^T's block and the unrolled block share L2.
-        int blocks = (rows + RowBlock - 1) / RowBlock;
-        int rb = Math.Min(rows, ((rows + blocks - 1) / blocks + 7) / 8 * 8);
-        int kb = (int)Math.Clamp(BlockBytes / ((long)rb * sizeof(T)) / 16 * 16, Math.Min(128, ohw), ohw);
-        long colLen = (long)rb * kb, padLen = c * planeP, dwtLen = (long)rows * oc;
-        var ws = ConvWorkspace<T>.Get(0, colLen + padLen + dwtLen);
+        int oc = p.OutChannels, rows = p.ColRows;
+        long dwtLen = (long)rows * oc;
+        long fma = (long)p.Batch * p.OutH * p.OutW * rows * oc;
+        int maxParts = (int)Math.Min(Math.Min(KernelWorkers.Threads, p.Batch), KernelWorkers.PartsFor(fma, 1 << 20));
+        var acc = ConvWorkspace<T>.Get(1, maxParts * dwtLen);
         var offs = ConvWorkspace<int>.Get(0, rows);
-        var segBuf = ConvWorkspace<int>.Get(1, 2L * (kb / ow + 2));
         RowOffsets(p, rows, offs);
-        fixed (T* pws = ws)
+        int used = 1;
+        // With fewer output channels than a tile is wide, dw^T's product would leave most of each
+        // tile idle (16 channels: half), so those sum dw = dy @ unroll^T instead, in dw's own layout.
+        bool direct = oc < NR<T>();
+        fixed (T* pacc = acc)
         fixed (int* po = offs)
-        fixed (int* seg = segBuf)
         {
-            T* col = pws, xp = pws + colLen, dwt = xp + padLen;
-            // Padding and unrolling are split over the kernel workers (by channel and by row), the
-            // products over GEMM's own threads.
-            var job = new UnrollJob<T> { X = xp, Seg = seg, Col = col, P = p };
-            for (int n = 0; n < p.Batch; n++)
+            var job = new BackwardWeightJob<T> { X = x, Dy = dy, Acc = pacc, Offs = po, P = p, Used = &used, Direct = direct };
+            KernelWorkers.Run(ref job, maxParts);
+            if (direct)
             {
-                job.Sample = x + n * c * plane;
-                job.Rows = 0;
-                KernelWorkers.Run(ref job, KernelWorkers.PartsFor(c * planeP, 1 << 14));
-                for (int j0 = 0; j0 < ohw; j0 += kb)
+                var d = new Span<T>(dw, checked((int)dwtLen));
+                new ReadOnlySpan<T>(pacc, (int)dwtLen).CopyTo(d);
+                for (int i = 1; i < used; i++)
                 {
-                    int len = Math.Min(kb, ohw - j0);
-                    job.Segs = Segments(j0, len, ow, p.StrideH * wp, p.StrideW, seg);
-                    job.Len = len;
-                    for (int r0 = 0; r0 < rows; r0 += rb)
-                    {
-                        int rn = Math.Min(rb, rows - r0);
-                        job.Offs = po + r0;
-                        job.Rows = rn;
-                        KernelWorkers.Run(ref job, KernelWorkers.PartsFor((long)rn * len, 1 << 14));
-                        Gemm.Run(rn, oc, len, T.One, new ReadOnlySpan<T>(col, checked((int)colLen)), new MatrixView(0, len, 1),
-                            new ReadOnlySpan<T>(dy + (long)n * oc * ohw, oc * ohw), new MatrixView(j0, 1, ohw),
-                            n == 0 && j0 == 0 ? T.Zero : T.One, new Span<T>(dwt + (long)r0 * oc, checked((int)(dwtLen - (long)r0 * oc))), new MatrixView(0, oc, 1));
-                    }
+                    System.Numerics.Tensors.TensorPrimitives.Add(d, new ReadOnlySpan<T>(pacc + i * dwtLen, (int)dwtLen), d);
                 }
+                return;
             }
             for (int r = 0; r < rows; r++)
             {
                 for (int o = 0; o < oc; o++)
                 {
-                    dw[(long)o * rows + r] = dwt[(long)r * oc + o];
+                    T sum = pacc[(long)r * oc + o];
+                    for (int i = 1; i < used; i++)
+                    {
+                        sum += pacc[i * dwtLen + (long)r * oc + o];
+                    }
+                    dw[(long)o * rows + r] = sum;
                 }
             }
         }
     }
 
-    /// <summary>Pads one sample (Rows == 0, split by channel) or unrolls rows of a block of positions (split by row).</summary>
-    private struct UnrollJob<T> : IPartJob where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>One part of <see cref="BackwardWeight{T}"/>: a range of samples summed into dw^T number <c>part</c>.</summary>
+    private struct BackwardWeightJob<T> : IPartJob where T : unmanaged, IFloatingPointIeee754<T>
     {
-        public T* Sample;
         public T* X;
+        public T* Dy;
+        public T* Acc;
         public int* Offs;
-        public int* Seg;
-        public T* Col;
         public Conv2dParams P;
-        public int Rows;
-        public int Len;
-        public int Segs;
+        public int* Used;
+        public bool Direct;
 
         public readonly void RunPart(int part, int parts)
         {
-            if (Rows == 0)
+            *Used = parts;
+            var (n0, n1) = KernelWorkers.Range(P.Batch, part, parts);
+            int c = P.InChannels, oc = P.OutChannels, rows = P.ColRows, ohw = P.OutH * P.OutW, ow = P.OutW;
+            int hp = P.Height + P.PadTop + P.PadBottom, wp = P.Width + P.PadLeft + P.PadRight;
+            long planeP = (long)hp * wp, plane = (long)P.Height * P.Width, dwtLen = (long)rows * oc;
+            // Rows in equal blocks of at most RowBlock (a multiple of 8), so dw^T's block and the unrolled block share L2.
+            int blocks = (rows + RowBlock - 1) / RowBlock;
+            int rb = Math.Min(rows, ((rows + blocks - 1) / blocks + 7) / 8 * 8);
+            int kb = (int)Math.Clamp(BlockBytes / ((long)rb * sizeof(T)) / 16 * 16, Math.Min(128, ohw), ohw);
+            long colLen = (long)rb * kb, padLen = c * planeP;
+            var ws = ConvWorkspace<T>.Get(0, colLen + padLen);
+            var segBuf = ConvWorkspace<int>.Get(1, 2L * (kb / ow + 2));
+            T* dwt = Acc + part * dwtLen;
+            fixed (T* pws = ws)
+            fixed (int* seg = segBuf)
             {
-                int hp = P.Height + P.PadTop + P.PadBottom, wp = P.Width + P.PadLeft + P.PadRight;
-                var (c0, c1) = KernelWorkers.Range(P.InChannels, part, parts);
-                Pad(Sample + (long)c0 * P.Height * P.Width, X + (long)c0 * hp * wp, c1 - c0, P.Height, P.Width, P.PadTop, P.PadLeft, hp, wp);
-                return;
+                T* col = pws, xp = pws + colLen;
+                var colSpan = new ReadOnlySpan<T>(col, checked((int)colLen));
+                for (int n = n0; n < n1; n++)
+                {
+                    Pad(X + n * c * plane, xp, c, P.Height, P.Width, P.PadTop, P.PadLeft, hp, wp);
+                    var dySpan = new ReadOnlySpan<T>(Dy + (long)n * oc * ohw, oc * ohw);
+                    for (int j0 = 0; j0 < ohw; j0 += kb)
+                    {
+                        int len = Math.Min(kb, ohw - j0);
+                        int segs = Segments(j0, len, ow, P.StrideH * wp, P.StrideW, seg);
+                        for (int r0 = 0; r0 < rows; r0 += rb)
+                        {
+                            int rn = Math.Min(rb, rows - r0);
+                            PackB(xp, Offs + r0, rn, col, len, len, segs, seg, P.StrideW);
+                            // Inside a part the workers are taken, so this product runs on this thread.
+                            T beta = n == n0 && j0 == 0 ? T.Zero : T.One;
+                            if (Direct)
+                            {
+                                // dw[:, r0..] (OC x rn) += dy block (OC x len) @ unrolled block^T (len x rn).
+                                Gemm.Run(oc, rn, len, T.One, dySpan, new MatrixView(j0, ohw, 1), colSpan, new MatrixView(0, 1, len),
+                                    beta, new Span<T>(dwt, checked((int)dwtLen)), new MatrixView(r0, rows, 1));
+                            }
+                            else
+                            {
+                                Gemm.Run(rn, oc, len, T.One, colSpan, new MatrixView(0, len, 1), dySpan, new MatrixView(j0, 1, ohw),
+                                    beta, new Span<T>(dwt + (long)r0 * oc, checked((int)(dwtLen - (long)r0 * oc))), new MatrixView(0, oc, 1));
+                            }
+                        }
+                    }
+                }
             }
-            var (r0, r1) = KernelWorkers.Range(Rows, part, parts);
-            PackB(X, Offs + r0, r1 - r0, Col + (long)r0 * Len, Len, Len, Segs, Seg, P.StrideW);
         }
     }
 
