@@ -1,3 +1,5 @@
+using Engine.Autograd;
+
 namespace Engine.Nn;
 
 /// <summary>The result of <see cref="MultiheadAttention"/>: the attended output and the attention weights (null unless requested).</summary>
@@ -104,6 +106,17 @@ public sealed class MultiheadAttention : Module
             throw new ArgumentException($"MultiheadAttention: key {Shapes.Of(key)} and value {Shapes.Of(value)} must match the query's batch and each other's length");
         }
 
+        bool dropout = DropoutP > 0 && Training;
+        // The fused core's weights carry no gradient: with weights asked for while recording, compose.
+        if (!dropout && !(needWeights && GradMode.IsEnabled) && query.Device.Kind == DeviceKind.Cpu && query.DType is DType.Float32 or DType.Float64)
+        {
+            var fused = ForwardFused(query, key, value, selfAttention, unbatched, keyPaddingMask, attnMask, isCausal, len, batch, src);
+            if (fused is AttentionOutput result)
+            {
+                return NeedWeights(result, needWeights, averageAttnWeights, unbatched);
+            }
+        }
+
         Tensor qp, kp, vp;
         if (selfAttention)
         {
@@ -139,16 +152,72 @@ public sealed class MultiheadAttention : Module
         {
             output = output.Transpose(0, 1);
         }
+        return NeedWeights(new AttentionOutput(output, attn), needWeights, averageAttnWeights, unbatched);
+    }
+
+    private static AttentionOutput NeedWeights(AttentionOutput r, bool needWeights, bool average, bool unbatched)
+    {
         Tensor? weights = null;
-        if (needWeights)
+        if (needWeights && r.Weights is Tensor attn)
         {
-            weights = averageAttnWeights ? attn.Mean(1) : attn;
+            weights = average ? attn.Mean(1) : attn;
             if (unbatched)
             {
                 weights = weights.Squeeze(0);
             }
         }
-        return new AttentionOutput(output, weights);
+        return r with { Weights = weights };
+    }
+
+    /// <summary>
+    /// The CPU path: projections as single 2-D products on the inputs' own memory order (batch-first
+    /// inputs stay batch-major throughout), then <see cref="FusedAttention"/> and the output
+    /// projection. Null when the fused core does not apply (the caller composes instead).
+    /// </summary>
+    private AttentionOutput? ForwardFused(Tensor query, Tensor key, Tensor value, bool selfAttention, bool unbatched, Tensor? keyPaddingMask,
+        Tensor? attnMask, bool isCausal, int len, int batch, int src)
+    {
+        // Inputs in their stored order: (L, B, E), (B, L, E) when batch-first, or (L, 1, E) unbatched.
+        Tensor q = unbatched ? query.Unsqueeze(1) : query;
+        Tensor k = selfAttention ? q : unbatched ? key.Unsqueeze(1) : key;
+        Tensor v = selfAttention ? q : unbatched ? value.Unsqueeze(1) : value;
+        bool batchMajor = BatchFirst && !unbatched;
+        Tensor SeqFirst(Tensor t) => batchMajor ? t.Transpose(0, 1) : t;
+        int e = EmbedDim;
+        Tensor qv, kv, vv;
+        int kCol = 0, vCol = 0;
+        if (selfAttention)
+        {
+            qv = kv = vv = SeqFirst(Project(q, InProjWeight, InProjBias));
+            kCol = e;
+            vCol = 2 * e;
+        }
+        else
+        {
+            qv = SeqFirst(Project(q, InProjWeight.Narrow(0, 0, e), InProjBias?.Narrow(0, 0, e)));
+            kv = SeqFirst(Project(k, InProjWeight.Narrow(0, e, e), InProjBias?.Narrow(0, e, e)));
+            vv = SeqFirst(Project(v, InProjWeight.Narrow(0, 2 * e, e), InProjBias?.Narrow(0, 2 * e, e)));
+        }
+        var mask = CombinedMask(keyPaddingMask, attnMask, isCausal, batch, len, src, qv);
+        if (!FusedAttention.Supports(qv, kv, vv, mask))
+        {
+            return null;
+        }
+        var (ctx, attn) = FusedAttention.Run(qv, 0, kv, kCol, vv, vCol, NumHeads, e, mask, batchMajor);
+        // ctx is (L, B, E) over memory in the input's order; back to that order (a view), then project.
+        var output = Project(batchMajor ? ctx.Transpose(0, 1) : ctx, OutProj.Weight, OutProj.Bias);
+        return new AttentionOutput(unbatched ? output.Squeeze(1) : output, attn);
+    }
+
+    /// <summary>x @ w^T + b over the last dim, as one 2-D product when x is contiguous (its weight gradient is then one GEMM).</summary>
+    private static Tensor Project(Tensor x, Tensor w, Tensor? b)
+    {
+        if (!x.IsContiguous)
+        {
+            return Tensor.Linear(x, w, b);
+        }
+        int rows = x.Size(0) * x.Size(1);
+        return Tensor.Linear(x.Reshape(rows, x.Size(2)), w, b).Reshape(x.Size(0), x.Size(1), w.Size(0));
     }
 
     /// <summary>Self-attention: query = key = value = <paramref name="x"/>.</summary>
