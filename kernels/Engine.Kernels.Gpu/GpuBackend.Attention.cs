@@ -23,6 +23,24 @@ public sealed partial class GpuBackend
         MaskOff = p.MaskOffset, MaskB = p.MaskBatchStride, MaskL = p.MaskRowStride, MaskS = p.MaskColStride,
     };
 
+    /// <summary>
+    /// Threads per group: the smallest power of two from 32 that covers the longest of the given extents
+    /// (keys or queries per block, head dims), at most <see cref="RowGroupSize"/>; short rows leave no
+    /// threads idle and let more rows share a multiprocessor.
+    /// </summary>
+    private int AttnGroup(int a, int b, int c)
+    {
+        int need = Math.Max(a, Math.Max(b, c)), size = 32;
+        while (size < need && size < RowGroupSize)
+        {
+            size *= 2;
+        }
+        return Math.Min(size, RowGroupSize);
+    }
+
+    /// <summary>A launch of groups of <paramref name="size"/> threads over n rows: as many threads in flight as 256-thread groups would have.</summary>
+    private KernelConfig AttnConfig(long n, int size) => new((int)Math.Clamp(n, 1, (long)_maxGroups * Math.Max(1, 256 / size)), size);
+
     /// <inheritdoc />
     public override void ScaledDotProductAttentionForward(Storage q, Storage k, Storage v, Storage? mask, Storage o, Storage lse,
         in ScaledDotProductAttentionParams p)
@@ -34,7 +52,7 @@ public sealed partial class GpuBackend
         }
         Bind();
         var g = AttnGeometry(p, mask is not null);
-        var config = new KernelConfig(Groups((long)p.Batch * p.QueryLength), RowGroupSize);
+        var config = AttnConfig((long)p.Batch * p.QueryLength, AttnGroup(p.KeyLength, p.ValueDim, 1));
         if (dtype == DType.Float32)
         {
             var kf = Kernel(AttnForwardF32, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -90,13 +108,13 @@ public sealed partial class GpuBackend
         {
             var kq = Kernel(queryPass, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
                 ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, AttnGeom>>()));
-            kq(new KernelConfig(Groups((long)g.Batch * g.L), RowGroupSize), qv, V<T>(k), V<T>(v), mv, V<T>(o), V<T>(lse), V<T>(dO), V<T>(dq), V<T>(delta), g);
+            kq(AttnConfig((long)g.Batch * g.L, AttnGroup(g.S, g.E, g.Ev)), qv, V<T>(k), V<T>(v), mv, V<T>(o), V<T>(lse), V<T>(dO), V<T>(dq), V<T>(delta), g);
         }
         if (g.S > 0)
         {
             var kk = Kernel(keyPass, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
                 ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, AttnGeom>>()));
-            kk(new KernelConfig(Groups((long)g.Batch * g.S), RowGroupSize), qv, V<T>(k), V<T>(v), mv, V<T>(lse), V<T>(dO), V<T>(delta), V<T>(dk), V<T>(dv), g);
+            kk(AttnConfig((long)g.Batch * g.S, AttnGroup(g.L, g.E, g.Ev)), qv, V<T>(k), V<T>(v), mv, V<T>(lse), V<T>(dO), V<T>(delta), V<T>(dk), V<T>(dv), g);
         }
     }
 }
