@@ -16,11 +16,12 @@ public sealed partial class GpuBackend
         }
         Bind();
         long bytes = (long)length * dtype.ElementSize();
-        var block = Allocator.Rent(bytes, $"a {dtype} tensor of {length} elements");
+        var stream = CurrentStream;
+        var block = Allocator.Rent(bytes, $"a {dtype} tensor of {length} elements", stream);
         var st = new GpuStorage(dtype, length, Device, Allocator, block);
         if (zero && length > 0)
         {
-            st.Bytes.MemSetToZero();
+            st.Bytes.MemSetToZero(stream.Native);
         }
         return st;
     }
@@ -35,9 +36,10 @@ public sealed partial class GpuBackend
         if (host.Length > 0)
         {
             var bytes = MemoryMarshal.AsBytes(host.AsSpan());
-            // Wait for queued kernels first: ILGPU's CPU accelerator does not order a host copy
-            // after them (a large GEMM was read back unfinished there).
+            // Wait for queued kernels on every stream first: the tensor may have been written on any of them
+            // (and ILGPU's CPU accelerator does not order a host copy after queued kernels at all).
             _acc.Synchronize();
+            Allocator.DeviceSynchronized();
             st.Bytes.CopyToCPU(ref bytes[0], bytes.Length);
         }
         return host;
@@ -53,7 +55,8 @@ public sealed partial class GpuBackend
             var bytes = MemoryMarshal.AsBytes(data);
             // The block may come from the cache, freed by a tensor whose last kernel is still queued.
             _acc.Synchronize();
-            st.Bytes.CopyFromCPU(ref MemoryMarshal.GetReference(bytes), bytes.Length);
+            Allocator.DeviceSynchronized();
+            st.Bytes.CopyFromCPU(S, ref MemoryMarshal.GetReference(bytes), bytes.Length);
         }
         return st;
     }

@@ -9,8 +9,9 @@ namespace Engine.Gpu;
 /// <summary>
 /// The ILGPU backend: the primitive kernels of <see cref="Backend"/> on one accelerator (CUDA,
 /// OpenCL or ILGPU's CPU accelerator). Every kernel is compiled once per closed generic
-/// instantiation (dtype and functor) and cached; all launches go to the accelerator's default
-/// stream, so they run in order, and only reads back to the host synchronise.
+/// instantiation (dtype and functor) and cached. Launches go to the thread's current stream of the
+/// device (<see cref="DeviceStream.Current"/>: the default stream unless a stream scope is active), so
+/// the kernels of one stream run in order; reads back to the host synchronise the device.
 /// </summary>
 public sealed partial class GpuBackend : Backend, IDisposable
 {
@@ -21,12 +22,14 @@ public sealed partial class GpuBackend : Backend, IDisposable
     private readonly int _maxGroups;
     private readonly int _multiprocessors;
     private readonly bool _serialize;
+    private readonly GpuStream _defaultStream;
 
     internal GpuBackend(Accelerator accelerator, DeviceKind kind, int index, string name)
     {
         _acc = accelerator;
         Device = new Device(kind, index, name, this);
         Allocator = new DeviceAllocator(accelerator, name);
+        _defaultStream = new GpuStream(this, accelerator.DefaultStream, isDefault: true);
         _err = accelerator.Allocate1D<long>(2);
         _maxThreads = Math.Max(1, accelerator.MaxNumThreads);
         // ILGPU's CPU accelerator runs each thread of a group as an OS thread and a barrier wakes
@@ -60,13 +63,52 @@ public sealed partial class GpuBackend : Backend, IDisposable
     public long KernelLookups => Interlocked.Read(ref _lookups);
 
     private long _lookups;
+    private ConcurrentDictionary<string, long>? _byKernel;
 
-    /// <summary>Waits until every queued kernel and copy has finished.</summary>
-    public void Synchronize()
+    /// <summary>
+    /// Starts (or, with false, stops) counting launches per kernel method for <see cref="LaunchesByKernel"/>;
+    /// starting clears the counts. Off by default (it costs a dictionary update per launch). With
+    /// <paramref name="withCallers"/> each key also names the first callers outside this assembly (slow: a stack
+    /// trace per launch; for finding which ops launch what).
+    /// </summary>
+    public void CountLaunchesByKernel(bool on, bool withCallers = false)
+    {
+        _byKernel = on ? new ConcurrentDictionary<string, long>() : null;
+        _withCallers = on && withCallers;
+    }
+
+    private bool _withCallers;
+
+    /// <summary>Launches per kernel (declaring type and method, generic arguments included) since counting started.</summary>
+    public IReadOnlyDictionary<string, long> LaunchesByKernel()
+        => _byKernel is { } d ? new Dictionary<string, long>(d) : new Dictionary<string, long>();
+
+    /// <summary>Waits until every queued kernel and copy, on every stream, has finished.</summary>
+    public override void Synchronize()
     {
         Bind();
         _acc.Synchronize();
+        Allocator.DeviceSynchronized();
     }
+
+    /// <inheritdoc />
+    public override DeviceStream DefaultStream => _defaultStream;
+
+    /// <inheritdoc />
+    public override DeviceStream CreateStream()
+    {
+        Bind();
+        return new GpuStream(this, GpuStream.CreateNative(_acc), isDefault: false);
+    }
+
+    /// <inheritdoc />
+    public override DeviceEvent CreateEvent() => GpuEvent.Create(this);
+
+    /// <summary>The stream this thread's ops on the device enqueue on.</summary>
+    internal GpuStream CurrentStream => (GpuStream)DeviceStream.Current(Device);
+
+    /// <summary>The ILGPU stream of <see cref="CurrentStream"/> (what launchers, memsets and copies use).</summary>
+    internal AcceleratorStream S => CurrentStream.Native;
 
     /// <inheritdoc />
     public void Dispose()
@@ -101,16 +143,47 @@ public sealed partial class GpuBackend : Backend, IDisposable
     internal int Groups(long n) => (int)Math.Clamp(n, 1, _maxGroups);
 
     /// <summary>Returns the cached launcher of a kernel, compiling it on first use.</summary>
-    internal TDel Kernel<TDel>(MethodInfo method, Func<Accelerator, MethodInfo, TDel> load) where TDel : Delegate
+    internal TDel Kernel<TDel>(MethodInfo method, Func<KernelLoader, MethodInfo, TDel> load) where TDel : Delegate
     {
         Interlocked.Increment(ref _lookups);
+        if (_byKernel is { } counts)
+        {
+            string key = _withCallers ? KernelName(method) + " <- " + Callers() : KernelName(method);
+            counts.AddOrUpdate(key, 1, static (_, c) => c + 1);
+        }
         if (_kernels.TryGetValue(method, out var d))
         {
             return (TDel)d;
         }
-        var k = load(_acc, method);
+        var k = load(new KernelLoader(this), method);
         _kernels[method] = k;
         return k;
+    }
+
+    private static string Callers()
+    {
+        var frames = new System.Diagnostics.StackTrace(2, false).GetFrames();
+        var names = new List<string>(4);
+        foreach (var f in frames)
+        {
+            var m = f.GetMethod();
+            if (m?.DeclaringType is not { } t || t.Assembly == typeof(GpuBackend).Assembly)
+            {
+                continue;
+            }
+            names.Add($"{t.Name}.{m.Name}");
+            if (names.Count == 4)
+            {
+                break;
+            }
+        }
+        return string.Join(" <- ", names);
+    }
+
+    private static string KernelName(MethodInfo m)
+    {
+        string args = m.IsGenericMethod ? "<" + string.Join(",", m.GetGenericArguments().Select(t => t.Name)) + ">" : "";
+        return $"{m.DeclaringType?.Name}.{m.Name}{args}";
     }
 
     internal static GpuStorage G(Storage s) => s as GpuStorage
@@ -131,6 +204,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
     {
         var host = new long[2];
         _acc.Synchronize();
+        Allocator.DeviceSynchronized();
         _err.View.CopyToCPU(host);
         if (host[0] != 0)
         {
@@ -140,7 +214,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
 
     internal ArrayView<long> ClearedErrorFlag()
     {
-        _err.View.MemSetToZero();
+        _err.View.MemSetToZero(S);
         return _err.View;
     }
 }

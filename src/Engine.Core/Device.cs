@@ -45,6 +45,21 @@ public sealed class Device : IEquatable<Device>
     /// <summary>The kernels that run on this device.</summary>
     public Backend Backend { get; }
 
+    /// <summary>Creates a new stream on this device (a no-op stream on the CPU); dispose it when done.</summary>
+    public DeviceStream CreateStream() => Backend.CreateStream();
+
+    /// <summary>Creates an event on this device, to record on a stream.</summary>
+    public DeviceEvent CreateEvent() => Backend.CreateEvent();
+
+    /// <summary>The stream ops use when no <see cref="DeviceStream.Use"/> scope is active.</summary>
+    public DeviceStream DefaultStream => Backend.DefaultStream;
+
+    /// <summary>The stream ops on this device enqueue on from this thread.</summary>
+    public DeviceStream CurrentStream => DeviceStream.Current(this);
+
+    /// <summary>Waits until all work queued on every stream of this device has finished (torch.cuda.synchronize).</summary>
+    public void Synchronize() => Backend.Synchronize();
+
     /// <inheritdoc />
     public bool Equals(Device? other) => other is not null && other.Kind == Kind && other.Index == Index;
 

@@ -17,15 +17,50 @@ internal sealed class DeviceBlock
 
     /// <summary>Rounded size (the cache bucket).</summary>
     public long Size { get; }
+
+    /// <summary>The stream that was current when the block was handed out.</summary>
+    public GpuStream? Owner { get; set; }
+
+    /// <summary>Other streams whose kernels used the block while it was held (null when none).</summary>
+    public List<GpuStream>? OtherUsers { get; set; }
+
+    /// <summary>In the pool: the one stream it may be handed to, or null for any stream.</summary>
+    public GpuStream? ReadyFor { get; set; }
+
+    /// <summary>Freed but waiting: the streams that must synchronise before it can be reused.</summary>
+    public List<GpuStream>? PendingOn { get; set; }
+
+    /// <summary>Notes that a kernel on <paramref name="stream"/> uses the block.</summary>
+    public void MarkUsed(GpuStream stream)
+    {
+        if (ReferenceEquals(stream, Owner))
+        {
+            return;
+        }
+        lock (this)
+        {
+            var users = OtherUsers ??= new List<GpuStream>(1);
+            if (!users.Contains(stream))
+            {
+                users.Add(stream);
+            }
+        }
+    }
 }
 
 /// <summary>
-/// A caching device allocator in the manner of PyTorch's: freed blocks are kept per rounded size
-/// and handed out again instead of going back to the driver, because device allocation and release
-/// synchronise the device and are slow. All kernels run on one stream, so a block reused by a later
-/// kernel is ordered after the earlier kernels that used it. When the driver refuses an allocation
-/// the cache is emptied and the allocation retried once; if that fails too a
-/// <see cref="GpuOutOfMemoryException"/> says how much was asked for and how much is in use.
+/// A caching device allocator in the manner of PyTorch's: freed blocks are kept per rounded size and handed out
+/// again instead of going back to the driver, because device allocation and release synchronise the device and are
+/// slow. When the driver refuses an allocation the cache is emptied and the allocation retried once; if that fails
+/// too a <see cref="GpuOutOfMemoryException"/> says how much was asked for and how much is in use.
+/// <para>
+/// Streams: a freed block may still be read by a kernel queued on a stream, so it is reused only where that kernel
+/// is ordered before the reuse. Each block remembers the stream current when it was handed out and every other
+/// stream that used it. A block used by one stream only returns to the pool for that stream (the stream's order
+/// protects it) and for every stream once that stream or the device synchronises. A block used by several streams
+/// waits outside the pool until each of them, or the device, has synchronised (PyTorch leaves this case to
+/// record_stream; here it is automatic).
+/// </para>
 /// </summary>
 public sealed class DeviceAllocator : IDisposable
 {
@@ -36,13 +71,15 @@ public sealed class DeviceAllocator : IDisposable
     private readonly Accelerator _accelerator;
     private readonly string _deviceName;
     private readonly object _gate = new();
-    private readonly Dictionary<long, Stack<DeviceBlock>> _free = new();
+    private readonly Dictionary<long, List<DeviceBlock>> _free = new();
+    private readonly List<DeviceBlock> _pending = new();
     private readonly ConcurrentQueue<DeviceBlock> _fromFinalizers = new();
 
     // Every block handed out stays reachable from here. Without this, a storage left to the garbage
     // collector would take its ILGPU buffer down with it: the buffer's own finalizer would free the
     // device memory in the same collection in which the storage's finalizer queues it for reuse.
     private readonly HashSet<DeviceBlock> _live = new(ReferenceEqualityComparer.Instance);
+    private int _streamTagged;
     private bool _disposed;
 
     internal DeviceAllocator(Accelerator accelerator, string deviceName)
@@ -56,6 +93,9 @@ public sealed class DeviceAllocator : IDisposable
 
     /// <summary>Bytes in freed blocks kept for reuse.</summary>
     public long BytesCached { get; private set; }
+
+    /// <summary>Bytes in freed blocks that wait for streams to synchronise before they can be reused.</summary>
+    public long BytesPending { get; private set; }
 
     /// <summary>Number of allocations served from the cache.</summary>
     public long CacheHits { get; private set; }
@@ -77,7 +117,7 @@ public sealed class DeviceAllocator : IDisposable
         return (bytes + unit - 1) / unit * unit;
     }
 
-    internal DeviceBlock Rent(long bytes, string what)
+    internal DeviceBlock Rent(long bytes, string what, GpuStream stream)
     {
         long size = RoundSize(bytes);
         lock (_gate)
@@ -89,13 +129,13 @@ public sealed class DeviceAllocator : IDisposable
                 throw new GpuOutOfMemoryException(
                     $"{_deviceName}: out of memory: {what} needs {Format(size)} but the memory limit is {Format(limit)} and {Format(BytesInUse)} is in use");
             }
-            if (_free.TryGetValue(size, out var stack) && stack.Count > 0)
+            if (_free.TryGetValue(size, out var list) && TakeFor(list, stream) is { } hit)
             {
-                var hit = stack.Pop();
                 BytesCached -= size;
                 BytesInUse += size;
                 CacheHits++;
                 _live.Add(hit);
+                hit.Owner = stream;
                 return hit;
             }
             MemoryBuffer1D<byte, Stride1D.Dense> buffer;
@@ -120,10 +160,30 @@ public sealed class DeviceAllocator : IDisposable
             }
             DriverAllocations++;
             BytesInUse += size;
-            var block = new DeviceBlock(buffer, size);
+            var block = new DeviceBlock(buffer, size) { Owner = stream };
             _live.Add(block);
             return block;
         }
+    }
+
+    // The most recently freed block the stream may use: one ready for any stream or for this one.
+    private DeviceBlock? TakeFor(List<DeviceBlock> list, GpuStream stream)
+    {
+        for (int i = list.Count - 1; i >= 0; i--)
+        {
+            var b = list[i];
+            if (b.ReadyFor is null || ReferenceEquals(b.ReadyFor, stream))
+            {
+                list.RemoveAt(i);
+                if (b.ReadyFor is not null && !b.ReadyFor.IsDefault)
+                {
+                    _streamTagged--;
+                }
+                b.ReadyFor = null;
+                return b;
+            }
+        }
+        return null;
     }
 
     internal void Return(DeviceBlock block)
@@ -137,14 +197,119 @@ public sealed class DeviceAllocator : IDisposable
                 block.Buffer.Dispose();
                 return;
             }
-            if (!_free.TryGetValue(block.Size, out var stack))
-            {
-                stack = new Stack<DeviceBlock>();
-                _free[block.Size] = stack;
-            }
-            stack.Push(block);
-            BytesCached += block.Size;
+            Park(block);
         }
+    }
+
+    // Puts a freed block in the pool, for its one stream, or among the pending blocks when several streams used it.
+    private void Park(DeviceBlock block)
+    {
+        var owner = block.Owner;
+        var others = block.OtherUsers;
+        block.Owner = null;
+        block.OtherUsers = null;
+        if (others is null || others.Count == 0)
+        {
+            Pool(block, owner);
+            return;
+        }
+        var waitFor = new List<GpuStream>(others.Count + 1);
+        if (owner is not null)
+        {
+            waitFor.Add(owner);
+        }
+        foreach (var s in others)
+        {
+            if (!waitFor.Contains(s))
+            {
+                waitFor.Add(s);
+            }
+        }
+        block.PendingOn = waitFor;
+        _pending.Add(block);
+        BytesPending += block.Size;
+    }
+
+    private void Pool(DeviceBlock block, GpuStream? readyFor)
+    {
+        if (!_free.TryGetValue(block.Size, out var list))
+        {
+            list = new List<DeviceBlock>();
+            _free[block.Size] = list;
+        }
+        block.ReadyFor = readyFor;
+        if (readyFor is not null && !readyFor.IsDefault)
+        {
+            _streamTagged++;
+        }
+        list.Add(block);
+        BytesCached += block.Size;
+    }
+
+    /// <summary>
+    /// Called once <paramref name="stream"/>'s queued work has finished: blocks kept for it become free for every
+    /// stream, and pending blocks stop waiting for it.
+    /// </summary>
+    internal void StreamSynchronized(GpuStream stream)
+    {
+        lock (_gate)
+        {
+            if (_streamTagged > 0 || stream.IsDefault)
+            {
+                foreach (var list in _free.Values)
+                {
+                    foreach (var b in list)
+                    {
+                        if (ReferenceEquals(b.ReadyFor, stream))
+                        {
+                            b.ReadyFor = null;
+                            if (!stream.IsDefault)
+                            {
+                                _streamTagged--;
+                            }
+                        }
+                    }
+                }
+            }
+            for (int i = _pending.Count - 1; i >= 0; i--)
+            {
+                var b = _pending[i];
+                b.PendingOn!.Remove(stream);
+                if (b.PendingOn.Count == 0)
+                {
+                    Unpend(i);
+                }
+            }
+        }
+    }
+
+    /// <summary>Called once every stream of the device has finished its queued work: every cached block is free for any stream.</summary>
+    internal void DeviceSynchronized()
+    {
+        lock (_gate)
+        {
+            foreach (var list in _free.Values)
+            {
+                foreach (var b in list)
+                {
+                    b.ReadyFor = null;
+                }
+            }
+            _streamTagged = 0;
+            for (int i = _pending.Count - 1; i >= 0; i--)
+            {
+                Unpend(i);
+            }
+        }
+    }
+
+    private void Unpend(int i)
+    {
+        var b = _pending[i];
+        _pending.RemoveAt(i);
+        b.PendingOn = null;
+        BytesPending -= b.Size;
+        Pool(b, null);
     }
 
     // Runs on the finalizer thread: no locks, no device calls, no exceptions.
@@ -156,17 +321,11 @@ public sealed class DeviceAllocator : IDisposable
         {
             BytesInUse -= b.Size;
             _live.Remove(b);
-            if (!_free.TryGetValue(b.Size, out var stack))
-            {
-                stack = new Stack<DeviceBlock>();
-                _free[b.Size] = stack;
-            }
-            stack.Push(b);
-            BytesCached += b.Size;
+            Park(b);
         }
     }
 
-    /// <summary>Releases every cached (unused) block to the driver.</summary>
+    /// <summary>Releases every cached (unused) block to the driver, after waiting for the device.</summary>
     public void EmptyCache()
     {
         lock (_gate)
@@ -179,14 +338,22 @@ public sealed class DeviceAllocator : IDisposable
     private void EmptyCacheLocked()
     {
         _accelerator.Synchronize();
-        foreach (var stack in _free.Values)
+        foreach (var list in _free.Values)
         {
-            while (stack.Count > 0)
+            foreach (var b in list)
             {
-                stack.Pop().Buffer.Dispose();
+                b.Buffer.Dispose();
             }
+            list.Clear();
         }
+        foreach (var b in _pending)
+        {
+            b.Buffer.Dispose();
+        }
+        _pending.Clear();
+        _streamTagged = 0;
         BytesCached = 0;
+        BytesPending = 0;
     }
 
     /// <inheritdoc />

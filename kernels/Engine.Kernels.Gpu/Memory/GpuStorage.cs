@@ -39,6 +39,13 @@ public sealed class GpuStorage : Storage
         get
         {
             var b = _block ?? throw new ObjectDisposedException("Tensor storage", $"the {Device} tensor's memory was released (disposed)");
+            // Every kernel and copy reaches the memory through here: note a stream other than the one it was
+            // allocated on, so the allocator does not reuse the block while that stream may still read it.
+            var current = DeviceStream.Current(Device);
+            if (!ReferenceEquals(current, b.Owner))
+            {
+                b.MarkUsed((GpuStream)current);
+            }
             return b.Buffer.View.SubView(0, Math.Max(ByteLength, 1)).AsContiguous();
         }
     }
