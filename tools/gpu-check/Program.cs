@@ -5,10 +5,19 @@ using Engine.GpuCheck;
 
 // gpu-check: device-parity tests on CUDA, then timings.
 // Usage: GpuCheck [--tests-only | --bench-only] [--dry-run-ilgpu-cpu]  (the last runs the tests on ILGPU's CPU accelerator, to check the runner here)
+//        GpuCheck --count-launches [device] [batch] [--callers]  (kernel launches per multimodal training step, by kernel
+//        and with --callers by calling op; default ilgpu-cpu, 32)
 var log = Console.Out;
 string mode = args.Contains("--tests-only") ? "--tests-only" : args.Contains("--bench-only") ? "--bench-only" : "";
 string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 bool dry = args.Contains("--dry-run-ilgpu-cpu");
+if (args.Length > 0 && args[0] == "--count-launches")
+{
+    var countOn = Devices.Parse(args.Length > 1 ? args[1] : "ilgpu-cpu");
+    int countBatch = args.Length > 2 && int.TryParse(args[2], System.Globalization.CultureInfo.InvariantCulture, out int cb) ? cb : 32;
+    Launches.PerStep(countOn, countBatch, log, withCallers: args.Contains("--callers"));
+    return 0;
+}
 log.WriteLine($"gpu-check {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}, CUDA devices: {Devices.CudaCount}");
 if (dry)
 {
