@@ -37,6 +37,11 @@ public abstract partial class DeviceParityTests
     public void AttentionMatchesCpu(DType dtype)
         => AttentionParity(new[] { 2, 2, 7, 8 }, new[] { 2, 2, 37, 8 }, new[] { 2, 2, 37, 5 }, _ => null, false, null, dtype, $"attention {dtype}");
 
+    [Test]
+    public void AttentionWideHeadsMatchesCpu()
+        // Head dims wider than a group (16 threads on ILGPU's CPU accelerator, 32 or more on a GPU): each thread owns several columns.
+        => AttentionParity(new[] { 2, 9, 40 }, new[] { 2, 13, 40 }, new[] { 2, 13, 70 }, _ => null, false, null, DType.Float32, "wide heads");
+
     [TestCase(5, 21, TestName = "AttentionCausalMatchesCpu L < S")]
     [TestCase(21, 6, TestName = "AttentionCausalMatchesCpu L > S")]
     public void AttentionCausalMatchesCpu(int l, int s)
