@@ -11,6 +11,8 @@ public sealed partial class GpuBackend
 {
     private static readonly MethodInfo AttnForwardF32 = Def(typeof(AttentionKernels), nameof(AttentionKernels.ForwardF32));
     private static readonly MethodInfo AttnForwardF64 = Def(typeof(AttentionKernels), nameof(AttentionKernels.ForwardF64));
+    private static readonly MethodInfo AttnTiledF32 = Def(typeof(AttentionTiledKernels), nameof(AttentionTiledKernels.ForwardF32));
+    private static readonly MethodInfo AttnTiledF64 = Def(typeof(AttentionTiledKernels), nameof(AttentionTiledKernels.ForwardF64));
     private static readonly MethodInfo AttnBackQF32 = Def(typeof(AttentionKernels), nameof(AttentionKernels.BackwardQueryF32));
     private static readonly MethodInfo AttnBackQF64 = Def(typeof(AttentionKernels), nameof(AttentionKernels.BackwardQueryF64));
     private static readonly MethodInfo AttnBackKF32 = Def(typeof(AttentionKernels), nameof(AttentionKernels.BackwardKeyF32));
@@ -52,18 +54,22 @@ public sealed partial class GpuBackend
         }
         Bind();
         var g = AttnGeometry(p, mask is not null);
-        var config = AttnConfig((long)p.Batch * p.QueryLength, AttnGroup(p.KeyLength, p.ValueDim, 1));
+        // Head dims that fit the shared tiles: blocks of query rows share each tile of K and V; wider heads: one group per row.
+        bool tiled = p.HeadDim <= AttentionTiledKernels.MaxHead && p.ValueDim <= AttentionTiledKernels.MaxHead;
+        var config = tiled
+            ? AttnConfig(((long)p.QueryLength + AttentionTiledKernels.RowBlock - 1) / AttentionTiledKernels.RowBlock * p.Batch, Math.Min(RowGroupSize, 128))
+            : AttnConfig((long)p.Batch * p.QueryLength, AttnGroup(p.KeyLength, p.ValueDim, 1));
         if (dtype == DType.Float32)
         {
-            var kf = Kernel(AttnForwardF32, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<float>, ArrayView<float>, ArrayView<float>,
-                ArrayView<float>, ArrayView<float>, ArrayView<float>, AttnGeom>>()));
+            var kf = Kernel(tiled ? AttnTiledF32 : AttnForwardF32, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<float>, ArrayView<float>,
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, AttnGeom>>()));
             var qv = V<float>(q);
             kf(config, qv, V<float>(k), V<float>(v), mask is null ? qv : V<float>(mask), V<float>(o), V<float>(lse), g);
         }
         else
         {
-            var kf = Kernel(AttnForwardF64, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<double>, ArrayView<double>, ArrayView<double>,
-                ArrayView<double>, ArrayView<double>, ArrayView<double>, AttnGeom>>()));
+            var kf = Kernel(tiled ? AttnTiledF64 : AttnForwardF64, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<double>, ArrayView<double>,
+                ArrayView<double>, ArrayView<double>, ArrayView<double>, ArrayView<double>, AttnGeom>>()));
             var qv = V<double>(q);
             kf(config, qv, V<double>(k), V<double>(v), mask is null ? qv : V<double>(mask), V<double>(o), V<double>(lse), g);
         }

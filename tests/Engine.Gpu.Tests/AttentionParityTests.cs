@@ -42,6 +42,11 @@ public abstract partial class DeviceParityTests
         // Head dims wider than a group (16 threads on ILGPU's CPU accelerator, 32 or more on a GPU): each thread owns several columns.
         => AttentionParity(new[] { 2, 9, 40 }, new[] { 2, 13, 40 }, new[] { 2, 13, 70 }, _ => null, false, null, DType.Float32, "wide heads");
 
+    [Test]
+    public void AttentionHeadsBeyondTheTilesMatchesCpu()
+        // E and Ev above the tiled forward's 128: the forward runs one group per query row.
+        => AttentionParity(new[] { 1, 5, 130 }, new[] { 1, 7, 130 }, new[] { 1, 7, 131 }, _ => null, true, null, DType.Float32, "heads beyond the tiles");
+
     [TestCase(5, 21, TestName = "AttentionCausalMatchesCpu L < S")]
     [TestCase(21, 6, TestName = "AttentionCausalMatchesCpu L > S")]
     public void AttentionCausalMatchesCpu(int l, int s)
