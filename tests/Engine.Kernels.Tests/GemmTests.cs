@@ -132,6 +132,32 @@ public class GemmTests
         Assert.That(GemmReference.RunCase<float>(130, 300, 64, Layout.RowMajor, Layout.RowMajor, Layout.ColMajor, 1, 1, seed), Is.Null);
     }
 
+    /// <summary>
+    /// x * W^T with few rows (M up to NR), which runs turned around (C^T = W x^T, then a register
+    /// transpose into C): full and ragged transpose blocks, every alpha/beta kind, C with padded rows,
+    /// each kernel and the two-thread column split.
+    /// </summary>
+    [Test]
+    public void SkinnyTransposedB([ValueSource(nameof(Kernels))] GemmKernelKind kind, [Values(1, 2)] int threads)
+    {
+        Use(kind);
+        Gemm.MaxThreads = threads;
+        (int M, int N, int K)[] shapes = [(32, 512, 128), (16, 200, 40), (5, 70, 33), (17, 97, 61), (1, 300, 9), (31, 1100, 100)];
+        (double Alpha, double Beta)[] scalars = [(1, 0), (1, 1), (-0.75, 0.5), (2, 0)];
+        int seed = 500;
+        foreach (var (m, n, k) in shapes)
+        {
+            foreach (var (alpha, beta) in scalars)
+            {
+                foreach (Layout lc in new[] { Layout.RowMajor, Layout.PaddedRows })
+                {
+                    Assert.That(GemmReference.RunCase<float>(m, n, k, Layout.RowMajor, Layout.ColMajor, lc, alpha, beta, seed++), Is.Null, $"float {m}x{n}x{k} kernel {kind}");
+                    Assert.That(GemmReference.RunCase<double>(m, n, k, Layout.RowMajor, Layout.ColMajor, lc, alpha, beta, seed++), Is.Null, $"double {m}x{n}x{k} kernel {kind}");
+                }
+            }
+        }
+    }
+
     [Test]
     public void SgemmAndDgemmMatchRun()
     {

@@ -22,11 +22,19 @@ internal static unsafe class GemmDriver
     /// <summary>Tuning switches: 0 = heuristic, 1 = always pack, 2 = never pack (when possible).</summary>
     internal static int PackAMode = 0, PackBMode = 0;
 
-    /// <summary>C = alpha * A * B + beta * C for one problem on the calling thread (k &gt; 0, alpha != 0).</summary>
-    public static void Run<T, TK>(in GemmArgs<T> g)
+    /// <summary>
+    /// C = alpha * A * B + beta * C for one problem on the calling thread (k &gt; 0, alpha != 0).
+    /// <paramref name="allowTurn"/>: whether a skinny x * W^T may run turned around (<see cref="GemmSkinnyT"/>).
+    /// </summary>
+    public static void Run<T, TK>(in GemmArgs<T> g, bool allowTurn = true)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TK : struct, IGemmKernel<T>
     {
+        if (allowTurn && PackBMode == 0 && GemmSkinnyT.Applies(g, TK.NR))
+        {
+            GemmSkinnyT.Run<T, TK>(g);
+            return;
+        }
         int mrMax = TK.MR, nrMax = TK.NR;
         int m = g.M, n = g.N, k = g.K;
         int kcMax = Math.Min(KC, k);

@@ -14,8 +14,14 @@ internal sealed unsafe class GemmWorkspace
     private byte* aligned;
     private nint capacity;
 
+    [ThreadStatic]
+    private static GemmWorkspace? scratch;
+
     /// <summary>The calling thread's workspace.</summary>
     public static GemmWorkspace Current => current ??= new GemmWorkspace();
+
+    /// <summary>A second per-thread block, for results that must not share memory with the packed panels.</summary>
+    public static GemmWorkspace Scratch => scratch ??= new GemmWorkspace();
 
     /// <summary>At least <paramref name="bytes"/> bytes, 64-byte aligned, contents undefined.</summary>
     public byte* Get(nint bytes)
