@@ -24,6 +24,9 @@ internal static unsafe class ImplicitConv
     /// </summary>
     internal static int KC = 640;
 
+    /// <summary>Columns of output (positions) per group of panels that share each depth block of A.</summary>
+    internal static int GroupColumns = 32;
+
     /// <summary>Columns of C per tile of the micro-kernel in use.</summary>
     public static int NR<T>() where T : unmanaged, IFloatingPointIeee754<T> => Kind() switch
     {
@@ -159,13 +162,17 @@ internal static unsafe class ImplicitConv
             int hp = h + P.PadTop + P.PadBottom, wp = w + P.PadLeft + P.PadRight, rowStep = P.StrideH * wp, sw = P.StrideW;
             long plane = (long)h * w, sampleP = (long)c * hp * wp, positions = (long)P.Batch * ohw;
             int kcMax = Math.Min(KC, k);
-            // A panel of nr positions touches at most this many samples; each has a slot of its own
-            // in the padded buffer (slot = sample % slots), so packing is plain copies with no bounds to test.
-            int slots = Math.Min(P.Batch, (nr - 1) / ohw + 2);
-            // Per thread: one B panel, an M x NR tile of C for panels that are ragged or straddle
-            // samples, and the padded samples.
+            // Panels are taken in groups: for each depth block, every panel of the group is packed
+            // and multiplied by all of A's rows in that block, so the block of A stays in L2 across
+            // the group instead of all of A cycling through L2 for every panel.
+            int group = Math.Max(1, GroupColumns / nr);
+            // A group touches at most this many samples; each has a slot of its own in the padded
+            // buffer (slot = sample % slots), so packing is plain copies with no bounds to test.
+            int slots = Math.Min(P.Batch, (group * nr - 1) / ohw + 2);
+            // Per thread: one B panel, an M x NR tile of C per panel of the group for panels that
+            // are ragged or straddle samples, and the padded samples.
             long panelLen = (long)kcMax * nr, edgeLen = (long)(m + mr) * nr;
-            var ws = ConvWorkspace<T>.Get(2, panelLen + edgeLen + slots * sampleP + 16);
+            var ws = ConvWorkspace<T>.Get(2, panelLen + group * edgeLen + slots * sampleP + SourceSlack);
             // Segment offsets into the padded buffer are ints.
             _ = checked((int)(slots * sampleP));
             // Offset of every row of B (channel, kernel row, kernel column) in the padded sample; -1 for the row of ones.
@@ -175,20 +182,23 @@ internal static unsafe class ImplicitConv
             fixed (int* po = offs)
             {
                 T* bp = pws;
-                T* edge = bp + panelLen;
-                T* xp = edge + edgeLen;
-                int* seg = stackalloc int[2 * nr];
+                T* edges = bp + panelLen;
+                T* xp = edges + group * edgeLen;
+                int* seg = stackalloc int[group * 2 * nr];
+                int* segCount = stackalloc int[group];
+                int* colCount = stackalloc int[group];
+                nint* cps = stackalloc nint[group];
+                nint* rscs = stackalloc nint[group];
                 int* held = stackalloc int[slots];
                 for (int i = 0; i < slots; i++)
                 {
                     held[i] = -1;
                 }
-                for (int u = s; u < e; u++)
+                for (int u0 = s; u0 < e; u0 += group)
                 {
-                    long g0 = (long)u * nr;
-                    int cols = (int)Math.Min(nr, positions - g0);
-                    int nFirst = (int)(g0 / ohw), nLast = (int)((g0 + cols - 1) / ohw);
-                    for (int n = nFirst; n <= nLast; n++)
+                    int gn = Math.Min(group, e - u0);
+                    long first = (long)u0 * nr, end = Math.Min(positions, (long)(u0 + gn) * nr);
+                    for (int n = (int)(first / ohw), nLast = (int)((end - 1) / ohw); n <= nLast; n++)
                     {
                         int slot = n % slots;
                         if (held[slot] != n)
@@ -197,36 +207,55 @@ internal static unsafe class ImplicitConv
                             held[slot] = n;
                         }
                     }
-                    int segs = 0;
-                    for (long g = g0; g < g0 + cols;)
+                    for (int t = 0; t < gn; t++)
                     {
-                        int n = (int)(g / ohw), j = (int)(g - (long)n * ohw), q = j % ow;
-                        int len = (int)Math.Min(ow - q, g0 + cols - g);
-                        seg[2 * segs] = (int)((n % slots) * sampleP) + j / ow * rowStep + q * sw;
-                        seg[2 * segs + 1] = len;
-                        segs++;
-                        g += len;
+                        long g0 = (long)(u0 + t) * nr;
+                        int cols = (int)Math.Min(nr, positions - g0);
+                        int* sg = seg + t * 2 * nr;
+                        int segs = 0;
+                        for (long g = g0; g < g0 + cols;)
+                        {
+                            int n = (int)(g / ohw), j = (int)(g - (long)n * ohw), q = j % ow;
+                            int len = (int)Math.Min(ow - q, g0 + cols - g);
+                            sg[2 * segs] = (int)((n % slots) * sampleP) + j / ow * rowStep + q * sw;
+                            sg[2 * segs + 1] = len;
+                            segs++;
+                            g += len;
+                        }
+                        segCount[t] = segs;
+                        colCount[t] = cols;
+                        int nFirst = (int)(g0 / ohw);
+                        bool direct = cols == nr && (g0 + cols - 1) / ohw == nFirst;
+                        cps[t] = direct ? (nint)(Y + (long)nFirst * m * ohw + (g0 - (long)nFirst * ohw)) : (nint)(edges + t * edgeLen);
+                        rscs[t] = direct ? ohw : nr;
                     }
-                    int j0 = (int)(g0 - (long)nFirst * ohw);
-                    bool direct = cols == nr && nFirst == nLast;
-                    T* cp = direct ? Y + (long)nFirst * m * ohw + j0 : edge;
-                    nint rsC = direct ? ohw : nr;
                     for (int pc = 0; pc < k; pc += KC)
                     {
                         int kc = Math.Min(KC, k - pc);
-                        PackB(xp, po + pc, kc, bp, nr, cols, segs, seg, sw);
                         T beta = pc == 0 ? T.Zero : T.One;
-                        T* ap = A + (long)pc * mr;
-                        for (int i0 = 0; i0 < m; i0 += mr)
+                        for (int t = 0; t < gn; t++)
                         {
-                            TK.Tile(Math.Min(mr, m - i0), kc, ap, 1, mr, bp, nr, cp + i0 * rsC, rsC, T.One, beta);
-                            ap += (long)k * mr;
+                            PackB(xp, po + pc, kc, bp, nr, colCount[t], segCount[t], seg + t * 2 * nr, sw);
+                            T* ap = A + (long)pc * mr;
+                            T* cp = (T*)cps[t];
+                            nint rsC = rscs[t];
+                            for (int i0 = 0; i0 < m; i0 += mr)
+                            {
+                                TK.Tile(Math.Min(mr, m - i0), kc, ap, 1, mr, bp, nr, cp + i0 * rsC, rsC, T.One, beta);
+                                ap += (long)k * mr;
+                            }
                         }
                     }
-                    if (!direct)
+                    for (int t = 0; t < gn; t++)
                     {
+                        if (rscs[t] == ohw && colCount[t] == nr)
+                        {
+                            continue;
+                        }
                         // Scatter the tile's columns, one run per sample.
-                        for (int col = 0; col < cols;)
+                        T* edge = (T*)cps[t];
+                        long g0 = (long)(u0 + t) * nr;
+                        for (int col = 0, cols = colCount[t]; col < cols;)
                         {
                             long g = g0 + col;
                             int n = (int)(g / ohw), j = (int)(g - (long)n * ohw);
@@ -320,7 +349,7 @@ internal static unsafe class ImplicitConv
             int rb = Math.Min(rows, ((rows + blocks - 1) / blocks + 7) / 8 * 8);
             int kb = (int)Math.Clamp(BlockBytes / ((long)rb * sizeof(T)) / 16 * 16, Math.Min(128, ohw), ohw);
             long colLen = (long)rb * kb, padLen = c * planeP;
-            var ws = ConvWorkspace<T>.Get(0, colLen + padLen);
+            var ws = ConvWorkspace<T>.Get(0, colLen + padLen + SourceSlack);
             var segBuf = ConvWorkspace<int>.Get(1, 2L * (kb / ow + 2));
             T* dwt = Acc + part * dwtLen;
             fixed (T* pws = ws)
@@ -373,6 +402,9 @@ internal static unsafe class ImplicitConv
     /// (dw^T alone is 590 KB there); 64->64 at 32x32 (577 rows) stays one block.
     /// </summary>
     internal static int RowBlock = 640;
+
+    /// <summary>Elements after a padded sample that whole-vector copies in <see cref="PackB{T}"/> may read past its end.</summary>
+    private const int SourceSlack = 64;
 
     /// <summary>Offset of every row of B (channel, kernel row, kernel column) in the padded sample; -1 for a row of ones past the last.</summary>
     private static void RowOffsets(in Conv2dParams p, int k, int[] offs)
@@ -441,19 +473,24 @@ internal static unsafe class ImplicitConv
             T* src = xp + seg[2 * s];
             int len = seg[2 * s + 1];
             T* d = dst + at;
+            int room = nr - at;
             at += len;
             // Segment by segment, so the copy length is fixed through the loop over rows: one or two
-            // whole vectors for runs of 16 or 32 floats (output rows of 16 or 32 and wider).
-            if (sw == 1 && Vector512.IsHardwareAccelerated && len == 2 * Vector512<T>.Count)
+            // whole vectors for runs of up to 16 or 32 floats. A shorter run still copies whole
+            // vectors when its row of the panel has room: the extra columns belong to the next
+            // segment, which is written after this one, or lie past the panel's last column, which
+            // is zeroed below (the sources have slack after them, see SourceSlack).
+            int vw = Vector512<T>.Count;
+            if (sw == 1 && Vector512.IsHardwareAccelerated && len > vw && len <= 2 * vw && room >= 2 * vw)
             {
                 for (int kk = 0; kk < plain; kk++, d += nr)
                 {
                     T* ss = src + offs[kk];
                     Vector512.Load(ss).Store(d);
-                    Vector512.Load(ss + Vector512<T>.Count).Store(d + Vector512<T>.Count);
+                    Vector512.Load(ss + vw).Store(d + vw);
                 }
             }
-            else if (sw == 1 && Vector512.IsHardwareAccelerated && len == Vector512<T>.Count)
+            else if (sw == 1 && Vector512.IsHardwareAccelerated && len <= vw && room >= vw)
             {
                 for (int kk = 0; kk < plain; kk++, d += nr)
                 {

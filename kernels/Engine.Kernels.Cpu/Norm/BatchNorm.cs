@@ -131,12 +131,7 @@ public static unsafe class BatchNorm
                     T sq = T.Zero;
                     for (int b = 0; b < n; b++)
                     {
-                        T* xr = X + ((long)b * c + ch) * inner;
-                        for (int i = 0; i < inner; i++)
-                        {
-                            T d = xr[i] - mean;
-                            sq += d * d;
-                        }
+                        sq += NormLoops.CentredSumOfSquares(X + ((long)b * c + ch) * inner, inner, mean);
                     }
                     T var = sq / T.CreateTruncating(count);
                     invStd = T.One / T.Sqrt(var + T.CreateTruncating(P.Eps));
@@ -162,9 +157,7 @@ public static unsafe class BatchNorm
                 for (int b = 0; b < n; b++)
                 {
                     long o = ((long)b * c + ch) * inner;
-                    var yr = new Span<T>(Y + o, inner);
-                    TensorPrimitives.Multiply(new ReadOnlySpan<T>(X + o, inner), scale, yr);
-                    TensorPrimitives.Add(yr, shift, yr);
+                    NormLoops.Affine(X + o, Y + o, inner, scale, shift);
                 }
             }
         }
@@ -224,11 +217,7 @@ public static unsafe class BatchNorm
                 for (int b = 0; b < n; b++)
                 {
                     long o = ((long)b * c + ch) * inner;
-                    T* dx = Dx + o, dy = Dy + o, x = X + o;
-                    for (int i = 0; i < inner; i++)
-                    {
-                        dx[i] = k * dy[i] + a * x[i] + bb;
-                    }
+                    NormLoops.Affine2(Dy + o, X + o, Dx + o, inner, k, a, bb);
                 }
             }
         }
