@@ -13,6 +13,10 @@ public sealed partial class GpuBackend
     private static readonly MethodInfo AttnForwardF64 = Def(typeof(AttentionKernels), nameof(AttentionKernels.ForwardF64));
     private static readonly MethodInfo AttnTiledF32 = Def(typeof(AttentionTiledKernels), nameof(AttentionTiledKernels.ForwardF32));
     private static readonly MethodInfo AttnTiledF64 = Def(typeof(AttentionTiledKernels), nameof(AttentionTiledKernels.ForwardF64));
+    private static readonly MethodInfo AttnTiledBackQF32 = Def(typeof(AttentionTiledKernels), nameof(AttentionTiledKernels.BackwardQueryF32));
+    private static readonly MethodInfo AttnTiledBackQF64 = Def(typeof(AttentionTiledKernels), nameof(AttentionTiledKernels.BackwardQueryF64));
+    private static readonly MethodInfo AttnTiledBackKF32 = Def(typeof(AttentionTiledKernels), nameof(AttentionTiledKernels.BackwardKeyF32));
+    private static readonly MethodInfo AttnTiledBackKF64 = Def(typeof(AttentionTiledKernels), nameof(AttentionTiledKernels.BackwardKeyF64));
     private static readonly MethodInfo AttnBackQF32 = Def(typeof(AttentionKernels), nameof(AttentionKernels.BackwardQueryF32));
     private static readonly MethodInfo AttnBackQF64 = Def(typeof(AttentionKernels), nameof(AttentionKernels.BackwardQueryF64));
     private static readonly MethodInfo AttnBackKF32 = Def(typeof(AttentionKernels), nameof(AttentionKernels.BackwardKeyF32));
@@ -43,6 +47,13 @@ public sealed partial class GpuBackend
     /// <summary>A launch of groups of <paramref name="size"/> threads over n rows: as many threads in flight as 256-thread groups would have.</summary>
     private KernelConfig AttnConfig(long n, int size) => new((int)Math.Clamp(n, 1, (long)_maxGroups * Math.Max(1, 256 / size)), size);
 
+    /// <summary>Whether both head dims fit the shared tiles of <see cref="AttentionTiledKernels"/>.</summary>
+    private static bool Tiled(int e, int ev) => e <= AttentionTiledKernels.MaxHead && ev <= AttentionTiledKernels.MaxHead;
+
+    /// <summary>A row-block launch over n rows of each batch item (16 rows per block, up to 128 threads).</summary>
+    private KernelConfig TiledConfig(int batch, int n)
+        => AttnConfig(((long)n + AttentionTiledKernels.RowBlock - 1) / AttentionTiledKernels.RowBlock * batch, Math.Min(RowGroupSize, 128));
+
     /// <inheritdoc />
     public override void ScaledDotProductAttentionForward(Storage q, Storage k, Storage v, Storage? mask, Storage o, Storage lse,
         in ScaledDotProductAttentionParams p)
@@ -55,9 +66,9 @@ public sealed partial class GpuBackend
         Bind();
         var g = AttnGeometry(p, mask is not null);
         // Head dims that fit the shared tiles: blocks of query rows share each tile of K and V; wider heads: one group per row.
-        bool tiled = p.HeadDim <= AttentionTiledKernels.MaxHead && p.ValueDim <= AttentionTiledKernels.MaxHead;
+        bool tiled = Tiled(p.HeadDim, p.ValueDim);
         var config = tiled
-            ? AttnConfig(((long)p.QueryLength + AttentionTiledKernels.RowBlock - 1) / AttentionTiledKernels.RowBlock * p.Batch, Math.Min(RowGroupSize, 128))
+            ? TiledConfig(p.Batch, p.QueryLength)
             : AttnConfig((long)p.Batch * p.QueryLength, AttnGroup(p.KeyLength, p.ValueDim, 1));
         if (dtype == DType.Float32)
         {
@@ -89,13 +100,14 @@ public sealed partial class GpuBackend
         var delta = (GpuStorage)Allocate(dtype, Math.Max(1, p.Batch * p.QueryLength), false);
         try
         {
+            bool tiled = Tiled(p.HeadDim, p.ValueDim);
             if (dtype == DType.Float32)
             {
-                AttnBackward<float>(AttnBackQF32, AttnBackKF32, q, k, v, mask, o, lse, dO, dq, dk, dv, delta, g);
+                AttnBackward<float>(tiled ? AttnTiledBackQF32 : AttnBackQF32, tiled ? AttnTiledBackKF32 : AttnBackKF32, tiled, q, k, v, mask, o, lse, dO, dq, dk, dv, delta, g);
             }
             else
             {
-                AttnBackward<double>(AttnBackQF64, AttnBackKF64, q, k, v, mask, o, lse, dO, dq, dk, dv, delta, g);
+                AttnBackward<double>(tiled ? AttnTiledBackQF64 : AttnBackQF64, tiled ? AttnTiledBackKF64 : AttnBackKF64, tiled, q, k, v, mask, o, lse, dO, dq, dk, dv, delta, g);
             }
         }
         finally
@@ -104,23 +116,23 @@ public sealed partial class GpuBackend
         }
     }
 
-    private void AttnBackward<T>(MethodInfo queryPass, MethodInfo keyPass, Storage q, Storage k, Storage v, Storage? mask, Storage o, Storage lse,
+    private void AttnBackward<T>(MethodInfo queryPass, MethodInfo keyPass, bool tiled, Storage q, Storage k, Storage v, Storage? mask, Storage o, Storage lse,
         Storage dO, Storage dq, Storage dk, Storage dv, Storage delta, AttnGeom g) where T : unmanaged
     {
         var qv = V<T>(q);
         var mv = mask is null ? qv : V<T>(mask);
-        // Pass 1 (one group per query row) writes D = rowsum(dO o O) and dQ; pass 2 (one group per key row) reads D.
+        // Pass 1 (per query row or block of rows) writes D = rowsum(dO o O) and dQ; pass 2 (per key row or block of keys) reads D.
         if (g.L > 0)
         {
             var kq = Kernel(queryPass, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
                 ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, AttnGeom>>()));
-            kq(AttnConfig((long)g.Batch * g.L, AttnGroup(g.S, g.E, g.Ev)), qv, V<T>(k), V<T>(v), mv, V<T>(o), V<T>(lse), V<T>(dO), V<T>(dq), V<T>(delta), g);
+            kq(tiled ? TiledConfig(g.Batch, g.L) : AttnConfig((long)g.Batch * g.L, AttnGroup(g.S, g.E, g.Ev)), qv, V<T>(k), V<T>(v), mv, V<T>(o), V<T>(lse), V<T>(dO), V<T>(dq), V<T>(delta), g);
         }
         if (g.S > 0)
         {
             var kk = Kernel(keyPass, static (a, m) => a.LoadStreamKernel(m.CreateDelegate<Action<ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>,
                 ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, ArrayView<T>, AttnGeom>>()));
-            kk(AttnConfig((long)g.Batch * g.S, AttnGroup(g.L, g.E, g.Ev)), qv, V<T>(k), V<T>(v), mv, V<T>(lse), V<T>(dO), V<T>(delta), V<T>(dk), V<T>(dv), g);
+            kk(tiled ? TiledConfig(g.Batch, g.S) : AttnConfig((long)g.Batch * g.S, AttnGroup(g.L, g.E, g.Ev)), qv, V<T>(k), V<T>(v), mv, V<T>(lse), V<T>(dO), V<T>(delta), V<T>(dk), V<T>(dv), g);
         }
     }
 }
