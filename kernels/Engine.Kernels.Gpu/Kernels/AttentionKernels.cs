@@ -46,8 +46,9 @@ internal struct AttnF64 : IAttnMath<double>
 /// grid-stride loop over rows, blocks of up to <see cref="MaxGroup"/> keys (or queries) per step, one
 /// thread per key of a block and one per output column; head dims are unbounded (accumulators live in
 /// the output rows, each column owned by one thread).
-/// Forward (used for head dims above <see cref="AttentionTiledKernels.MaxHead"/>; narrower heads run
-/// the row-block kernel of <see cref="AttentionTiledKernels"/>): online softmax (running max and sum) over key blocks, o = sum_j p_j v_j / l, and the
+/// These run for head dims above <see cref="AttentionTiledKernels.MaxHead"/>; narrower heads run the
+/// row-block kernels of <see cref="AttentionTiledKernels"/>, which share K/V (or Q/dO) tiles across rows.
+/// Forward: online softmax (running max and sum) over key blocks, o = sum_j p_j v_j / l, and the
 /// row's log-sum-exp for backward. Backward in two passes without atomics: per query row, D_i =
 /// dO_i . O_i and dQ_i = scale sum_j P_ij (dP_ij - D_i) k_j; then per key row, dV_j = sum_i P_ij dO_i and
 /// dK_j = scale sum_i dS_ij q_i, with P recomputed from the saved log-sum-exp. Group size: a power of
