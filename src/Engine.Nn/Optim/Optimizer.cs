@@ -86,10 +86,30 @@ public abstract class Optimizer
                 Update(g, p, p.Grad, step);
             }
         }
+        EndStep();
+    }
+
+    /// <summary>
+    /// Called once per <see cref="Step"/> after every <see cref="Update"/>, inside the step's scope and no-grad
+    /// mode: an optimizer that defers updates to batch them (several parameters per device kernel) applies them here.
+    /// </summary>
+    protected virtual void EndStep()
+    {
     }
 
     /// <summary>Updates one parameter in place; <paramref name="step"/> counts this parameter's updates from 1.</summary>
     protected abstract void Update(ParamGroup group, Tensor param, Tensor grad, long step);
+
+    /// <summary>Replaces (or adds) a state tensor of the parameter; the optimizer keeps a reference (create it outside the step's scope).</summary>
+    protected void SetState(Tensor param, string key, Tensor value)
+    {
+        if (!_state.TryGetValue(param, out var s))
+        {
+            s = new Dictionary<string, Tensor>();
+            _state[param] = s;
+        }
+        s[key] = value;
+    }
 
     /// <summary>A state tensor of the parameter, created (outside the step's scope) by <paramref name="init"/> on first use.</summary>
     protected Tensor State(Tensor param, string key, Func<Tensor> init)
