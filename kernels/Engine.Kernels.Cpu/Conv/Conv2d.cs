@@ -201,6 +201,17 @@ public static unsafe class Conv2d
             return;
         }
         int rows = p.ColRows;
+        if (UsesImplicit(p) && NarrowWeightGrad.Applies<T>(p))
+        {
+            // At most 16 output channels, stride 1: no unrolled input at all (see NarrowWeightGrad).
+            fixed (T* px = x)
+            fixed (T* pdy = dy)
+            fixed (T* pdw = dw)
+            {
+                NarrowWeightGrad.Run(px, pdy, pdw, p);
+            }
+            return;
+        }
         if (UsesImplicit(p) && rows >= oc)
         {
             // col @ dy^T in blocks of 128 positions unrolled from a padded copy of each sample, so

@@ -438,7 +438,7 @@ internal static unsafe class ImplicitConv
     }
 
     /// <summary>Copies one sample (c, h, w) into dst (c, hp, wp) with zero borders: top and left as given, the rest at the bottom and right.</summary>
-    private static void Pad<T>(T* x, T* dst, int c, int h, int w, int top, int left, int hp, int wp) where T : unmanaged
+    internal static void Pad<T>(T* x, T* dst, int c, int h, int w, int top, int left, int hp, int wp) where T : unmanaged
     {
         for (int ch = 0; ch < c; ch++)
         {
