@@ -99,6 +99,98 @@ public class PatchOpsTests
     }
 
     [Test]
+    public void ReluMaxPoolSendsATiedWindowsGradientToItsFirstMaximumOnly()
+    {
+        // One window, two channels: channel 0 all equal (positive), channel 1 all negative (relu gives 0, no gradient).
+        var x = Tensor.FromArray(new float[] { 2, -1, 2, -1, 2, -1, 2, -1 }, new[] { 1, 2, 2, 2 }).RequiresGrad_();
+        var y = PatchOps.ReluMaxPool(x, twoD: true);
+        Assert.That(y.ToDoubleArray(), Is.EqualTo(new[] { 2.0, 0 }));
+        y.Sum().Backward();
+        Assert.That(x.Grad!.ToDoubleArray(), Is.EqualTo(new[] { 1.0, 0, 0, 0, 0, 0, 0, 0 }));
+    }
+
+    [TestCase(9, 16, true)]
+    [TestCase(5, 8, false)]
+    [TestCase(32, 24, true)]
+    public void NarrowLinearMatchesLinearInValueAndEveryGradient(int k, int n, bool withBias)
+    {
+        var g = new Generator(11);
+        var x = Tensor.Randn(new[] { 300, k }, g).RequiresGrad_();
+        var w = Tensor.Randn(new[] { n, k }, g).RequiresGrad_();
+        var b = withBias ? Tensor.Randn(new[] { n }, g).RequiresGrad_() : null;
+        Assert.That(PatchOps.NarrowLinearSupported(x, w), Is.True);
+        var r = Tensor.Randn(new[] { 300, n }, g);
+        var inputs = b is null ? new[] { x, w } : new[] { x, w, b };
+
+        (PatchOps.NarrowLinear(x, w, b) * r).Sum().Backward();
+        var fused = inputs.Select(t => t.Grad!.ToDoubleArray()).ToList();
+        var value = PatchOps.NarrowLinear(x, w, b).ToDoubleArray();
+        foreach (var t in inputs)
+        {
+            t.Grad = null;
+        }
+        (Tensor.Linear(x, w, b) * r).Sum().Backward();
+        Assert.That(value, Is.EqualTo(Tensor.Linear(x, w, b).ToDoubleArray()).AsCollection.Within(1e-4));
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Assert.That(fused[i], Is.EqualTo(inputs[i].Grad!.ToDoubleArray()).AsCollection.Within(2e-3), $"gradient of input {i}");
+        }
+    }
+
+    [Test]
+    public void NarrowLinearRejectsWhatItDoesNotHandle()
+    {
+        var g = new Generator(12);
+        Assert.That(PatchOps.NarrowLinearSupported(Tensor.Randn(new[] { 4, 40 }, g), Tensor.Randn(new[] { 16, 40 }, g)), Is.False);
+        Assert.That(PatchOps.NarrowLinearSupported(Tensor.Randn(new[] { 4, 9 }, g, DType.Float64), Tensor.Randn(new[] { 16, 9 }, g, DType.Float64)), Is.False);
+        var ex = Assert.Throws<ArgumentException>(() => PatchOps.NarrowLinear(Tensor.Randn(new[] { 4, 9 }, g), Tensor.Randn(new[] { 16, 8 }, g), null));
+        Assert.That(ex!.Message, Does.Contain("NarrowLinear").And.Contain("[16, 8]"));
+    }
+
+    [TestCase(true, true)]
+    [TestCase(false, true)]
+    [TestCase(true, false)]
+    public void DenseMatchesLinearInValueAndEveryGradient(bool withBias, bool inputNeedsGrad)
+    {
+        var g = new Generator(13);
+        var x = Tensor.Randn(new[] { 70, 45 }, g).RequiresGrad_(inputNeedsGrad);
+        var w = Tensor.Randn(new[] { 12, 45 }, g).RequiresGrad_();
+        var b = withBias ? Tensor.Randn(new[] { 12 }, g).RequiresGrad_() : null;
+        var r = Tensor.Randn(new[] { 70, 12 }, g);
+        var inputs = (b is null ? new[] { x, w } : new[] { x, w, b }).Where(t => t.RequiresGrad).ToArray();
+
+        var value = PatchOps.Dense(x, w, b);
+        (value * r).Sum().Backward();
+        var fused = inputs.Select(t => t.Grad!.ToDoubleArray()).ToList();
+        foreach (var t in inputs)
+        {
+            t.Grad = null;
+        }
+        var reference = Tensor.Linear(x, w, b);
+        (reference * r).Sum().Backward();
+        Assert.That(value.ToDoubleArray(), Is.EqualTo(reference.ToDoubleArray()).AsCollection.Within(1e-4));
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Assert.That(fused[i], Is.EqualTo(inputs[i].Grad!.ToDoubleArray()).AsCollection.Within(1e-3), $"gradient of input {i}");
+        }
+    }
+
+    [Test]
+    public void ProjectKeepsLeadingDimsAndPassesAFiniteDifferenceCheckInFloat64()
+    {
+        var g = new Generator(14);
+        var layer = new Engine.Nn.Linear(5, 3, generator: g);
+        var x = Tensor.Randn(new[] { 2, 4, 5 }, g);
+        var y = PatchOps.Project(layer, x);
+        Assert.That(y.Shape, Is.EqualTo(new[] { 2, 4, 3 }));
+        Assert.That(y.ToDoubleArray(), Is.EqualTo(layer.Forward(x).ToDoubleArray()).AsCollection.Within(1e-5));
+        var x64 = Tensor.Randn(new[] { 4, 5 }, g, DType.Float64).RequiresGrad_();
+        var w64 = Tensor.Randn(new[] { 3, 5 }, g, DType.Float64).RequiresGrad_();
+        var b64 = Tensor.Randn(new[] { 3 }, g, DType.Float64).RequiresGrad_();
+        Assert.That(GradCheck.Check(a => PatchOps.Dense(a[0], a[1], a[2]), new[] { x64, w64, b64 }), Is.True);
+    }
+
+    [Test]
     public void LayersGiveTheSameOutputOnTheFusedAndTheViewPath()
     {
         var g = new Generator(8);

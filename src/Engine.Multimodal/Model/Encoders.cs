@@ -28,7 +28,7 @@ public sealed class ImageEncoder : Module<Tensor, Tensor>
     {
         var x = Pool.ReluMaxPool2x2(_conv1.Forward(input));
         x = Pool.ReluMaxPool2x2(_conv2.Forward(x));
-        return _drop.Forward(_fc.Forward(x.Flatten(1)).Relu());
+        return _drop.Forward(PatchOps.Project(_fc, x.Flatten(1)).Relu());
     }
 }
 
@@ -58,7 +58,7 @@ public sealed class AudioEncoder : Module<Tensor, Tensor>
         var x = Pool.ReluMaxPool1d2(_conv1.Forward(input));
         x = _conv2.Forward(x).Relu();
         var pooled = Tensor.Cat(new[] { x.Mean(1), x.Amax(new[] { 1 }) }, 1);
-        return _drop.Forward(_fc.Forward(pooled).Relu());
+        return _drop.Forward(PatchOps.Project(_fc, pooled).Relu());
     }
 }
 

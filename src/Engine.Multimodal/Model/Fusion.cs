@@ -75,13 +75,13 @@ public sealed class AttentionFusion : FusionModule
     /// <inheritdoc />
     public override FusionOutput Forward(Tensor embeddings, Tensor mask)
     {
-        var scores = _score.Forward(_key.Forward(embeddings).Tanh()).Squeeze(2); // (B, M)
+        var scores = PatchOps.Project(_score, PatchOps.Project(_key, embeddings).Tanh()).Squeeze(2); // (B, M)
         // Absent modalities get -1e9 so their weight is zero (all-absent rows end up uniform over zeros).
         scores = scores + (mask - 1.0) * 1e9;
         var weights = scores.Softmax(1);
         var joint = (embeddings * weights.Unsqueeze(2)).Sum(1); // (B, D)
-        var h = _drop.Forward(_hidden.Forward(joint).Relu());
-        return new FusionOutput(joint, _out.Forward(h), weights);
+        var h = _drop.Forward(PatchOps.Project(_hidden, joint).Relu());
+        return new FusionOutput(joint, PatchOps.Project(_out, h), weights);
     }
 }
 

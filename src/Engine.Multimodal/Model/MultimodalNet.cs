@@ -115,7 +115,7 @@ public sealed class MultimodalNet : Module
             var m = mask.Narrow(1, col, 1); // (B, 1)
             var e = encode(batch) * m;
             embeddings.Add(e);
-            unimodal.Add(head.Forward(e));
+            unimodal.Add(PatchOps.Project(head, e));
             columns.Add(m);
         }
         var stacked = Tensor.Stack(embeddings, 1); // (B, M, D)

@@ -42,7 +42,7 @@ public sealed class Conv2dNhwc : Module<Tensor, Tensor>
             // One patch matrix (B * Ho * Wo, k * k * C) and one 2-D product: the weight's gradient is then a single
             // GEMM rather than a batch of small ones summed afterwards.
             var cols = PatchOps.Im2Col2d(input, Kernel);
-            return _proj.Forward(cols).View(input.Size(0), ho, wo, -1);
+            return PatchOps.Project(_proj, cols).View(input.Size(0), ho, wo, -1);
         }
         var views = new List<Tensor>(Kernel * Kernel);
         for (int dy = 0; dy < Kernel; dy++)
@@ -90,7 +90,7 @@ public sealed class Conv1dTime : Module<Tensor, Tensor>
         if (PatchOps.Supported(input))
         {
             var cols = PatchOps.Im2Col1d(input, Kernel);
-            return _proj.Forward(cols).View(input.Size(0), to, -1);
+            return PatchOps.Project(_proj, cols).View(input.Size(0), to, -1);
         }
         var views = new List<Tensor>(Kernel);
         for (int k = 0; k < Kernel; k++)

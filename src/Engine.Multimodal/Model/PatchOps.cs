@@ -7,12 +7,12 @@ namespace Engine.Multimodal.Model;
 /// <summary>
 /// Fused CPU ops behind <see cref="Conv2dNhwc"/>, <see cref="Conv1dTime"/> and <see cref="Pool"/>: the patch
 /// matrix (im2col) of a channels-last input built in one pass, with its adjoint (col2im) as the backward, and
-/// ReLU followed by 2x2 (or 2) max pooling in one pass with the argmax kept for the backward. They compute the
+/// ReLU followed by 2x2 (or 2) max pooling in one pass (PatchOps.Pool.cs). They compute the
 /// same values as the differentiable-view formulation (narrow + cat, relu + strided maximum), which the layers
 /// still use on other devices, but in one node each instead of dozens of views, copies and full-size zero
 /// gradients. CPU tensors of float32 or float64 only (<see cref="Supported"/>).
 /// </summary>
-public static class PatchOps
+public static partial class PatchOps
 {
     /// <summary>Whether the fused ops handle <paramref name="t"/> (a CPU float32/float64 tensor).</summary>
     public static bool Supported(Tensor t) => t.Device.Kind == DeviceKind.Cpu && (t.DType == DType.Float32 || t.DType == DType.Float64);
@@ -85,48 +85,8 @@ public static class PatchOps
         });
     }
 
-    /// <summary>
-    /// max_pool(relu(x)) with window 2 and stride 2 over the middle dims of a channels-last input: (B, H, W, C)
-    /// to (B, H/2, W/2, C) when <paramref name="twoD"/>, else (B, T, C) to (B, T/2, C); odd trailing rows and
-    /// columns are dropped. The gradient goes to the first maximum of each window, where it is positive.
-    /// </summary>
-    public static Tensor ReluMaxPool(Tensor input, bool twoD)
-    {
-        var x = input.Contiguous();
-        int b = x.Size(0), c = x.Size(x.Dim - 1);
-        int h = twoD ? x.Size(1) : 1, w = twoD ? x.Size(2) : x.Size(1);
-        int ho = twoD ? h / 2 : 1, wo = w / 2;
-        var y = Tensor.Empty(twoD ? new[] { b, ho, wo, c } : new[] { b, wo, c }, x.DType, x.Device);
-        var arg = new int[b * ho * wo * c];
-        if (x.DType == DType.Float32)
-        {
-            Pooling<float>.Forward(x, y, arg, b, h, w, c, twoD);
-        }
-        else
-        {
-            Pooling<double>.Forward(x, y, arg, b, h, w, c, twoD);
-        }
-        int[] shape = x.Shape;
-        return Node.Record("relu_max_pool", y, new[] { x }, g =>
-        {
-            var gx = Tensor.Zeros(shape, g.DType, g.Device);
-            var gc = g.Contiguous();
-            if (gc.DType == DType.Float32)
-            {
-                Pooling<float>.Backward(gc, gx, arg);
-            }
-            else
-            {
-                Pooling<double>.Backward(gc, gx, arg);
-            }
-            return new[] { gx };
-        });
-    }
-
-    private static Span<T> Data<T>(Tensor t) where T : unmanaged => ((CpuStorage<T>)t.Storage).Span[t.Offset..];
-
     // Work per task: at least this many output elements (the ops are memory-bound copies).
-    private const int Grain = 1 << 14;
+    internal const int Grain = 1 << 14;
 
     private static class Patches2d<T> where T : unmanaged, INumber<T>
     {
@@ -245,83 +205,6 @@ public static class PatchOps
         for (; i < src.Length; i++)
         {
             dst[i] += src[i];
-        }
-    }
-
-    private static class Pooling<T> where T : unmanaged, INumber<T>
-    {
-        // arg[o] = flat index into x of output o's first maximum, or -1 where relu clips it to zero.
-        public static void Forward(Tensor x, Tensor y, int[] arg, int b, int h, int w, int c, bool twoD)
-        {
-            int ho = twoD ? h / 2 : 1, wo = w / 2;
-            var xs = (CpuStorage<T>)x.Storage;
-            var ys = (CpuStorage<T>)y.Storage;
-            int xOff = x.Offset, yOff = y.Offset;
-            int rows = b * ho;
-            Parallelism.ForRanges(rows, Math.Max(1, Grain / (wo * c)), (s, e) =>
-            {
-                var src = xs.Span[xOff..];
-                var dst = ys.Span[yOff..];
-                for (int r = (int)s; r < e; r++)
-                {
-                    int n = r / ho, i = r % ho;
-                    int top = twoD ? (n * h + 2 * i) * w : n * w;
-                    for (int j = 0; j < wo; j++)
-                    {
-                        int o = (r * wo + j) * c;
-                        int p00 = (top + 2 * j) * c, p01 = p00 + c;
-                        int p10 = p00 + w * c, p11 = p10 + c;
-                        for (int ch = 0; ch < c; ch++)
-                        {
-                            int best = p00 + ch;
-                            T m = src[best];
-                            if (src[p01 + ch] > m)
-                            {
-                                best = p01 + ch;
-                                m = src[best];
-                            }
-                            if (twoD)
-                            {
-                                if (src[p10 + ch] > m)
-                                {
-                                    best = p10 + ch;
-                                    m = src[best];
-                                }
-                                if (src[p11 + ch] > m)
-                                {
-                                    best = p11 + ch;
-                                    m = src[best];
-                                }
-                            }
-                            // relu(max) = max(relu): a non-positive (or NaN) maximum becomes 0 and passes no gradient.
-                            if (m > T.Zero)
-                            {
-                                dst[o + ch] = m;
-                                arg[o + ch] = best;
-                            }
-                            else
-                            {
-                                dst[o + ch] = T.IsNaN(m) ? m : T.Zero;
-                                arg[o + ch] = -1;
-                            }
-                        }
-                    }
-                }
-            });
-        }
-
-        public static void Backward(Tensor gy, Tensor gx, int[] arg)
-        {
-            var g = Data<T>(gy);
-            var d = Data<T>(gx);
-            for (int o = 0; o < arg.Length; o++)
-            {
-                int a = arg[o];
-                if (a >= 0)
-                {
-                    d[a] += g[o];
-                }
-            }
         }
     }
 }
