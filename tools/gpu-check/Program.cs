@@ -7,10 +7,17 @@ using Engine.GpuCheck;
 // Usage: GpuCheck [--tests-only | --bench-only] [--dry-run-ilgpu-cpu]  (the last runs the tests on ILGPU's CPU accelerator, to check the runner here)
 //        GpuCheck --count-launches [device] [batch] [--callers]  (kernel launches per multimodal training step, by kernel
 //        and with --callers by calling op; default ilgpu-cpu, 32)
+//        GpuCheck --streams-dry-run  (the stream benchmark's code path on ILGPU's CPU accelerator)
 var log = Console.Out;
 string mode = args.Contains("--tests-only") ? "--tests-only" : args.Contains("--bench-only") ? "--bench-only" : "";
 string? only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault();
 bool dry = args.Contains("--dry-run-ilgpu-cpu");
+if (args.Length > 0 && args[0] == "--streams-dry-run")
+{
+    // The stream timings' code path on ILGPU's CPU accelerator, at toy sizes (no meaningful times).
+    Bench.Streams(Devices.IlgpuCpu(), log, n: 32, chain: 4, big: 64);
+    return 0;
+}
 if (args.Length > 0 && args[0] == "--count-launches")
 {
     var countOn = Devices.Parse(args.Length > 1 ? args[1] : "ilgpu-cpu");
@@ -81,6 +88,7 @@ if (mode != "--bench-only")
 if (mode != "--tests-only")
 {
     Bench.Run(dev, log);
+    Bench.Streams(dev, log);
     Bench.MultimodalStep(dev, log);
 }
 return failed == 0 ? 0 : 1;
