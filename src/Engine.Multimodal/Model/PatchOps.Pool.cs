@@ -31,7 +31,9 @@ public static partial class PatchOps
         int[] shape = x.Shape;
         return Node.Record("relu_max_pool", y, new[] { x }, g =>
         {
-            var gx = Tensor.Zeros(shape, g.DType, g.Device);
+            // Every element inside a window is written; only a dropped odd row or column needs zeros first.
+            bool odd = (twoD && shape[1] % 2 != 0) || shape[^2] % 2 != 0;
+            var gx = odd ? Tensor.Zeros(shape, g.DType, g.Device) : Tensor.Empty(shape, g.DType, g.Device);
             var gc = g.Contiguous();
             if (gc.DType == DType.Float32)
             {
@@ -101,7 +103,7 @@ public static partial class PatchOps
             });
         }
 
-        // gx (zeroed) receives g at the first position of each window equal to a positive y.
+        // gx receives g at the first position of each window equal to a positive y and 0 at the window's other positions.
         public static void Backward(Tensor x, Tensor y, Tensor g, Tensor gx, PoolGeometry p)
         {
             var xs = (CpuStorage<T>)x.Storage;
@@ -139,6 +141,13 @@ public static partial class PatchOps
                         for (; ch < c; ch++)
                         {
                             T m = yv[o + ch];
+                            dst[p00 + ch] = T.Zero;
+                            dst[p01 + ch] = T.Zero;
+                            if (twoD)
+                            {
+                                dst[p10 + ch] = T.Zero;
+                                dst[p11 + ch] = T.Zero;
+                            }
                             if (m <= T.Zero)
                             {
                                 continue;

@@ -110,7 +110,19 @@ public static partial class PatchOps
                             for (int dy = 0; dy < k; dy++)
                             {
                                 // Window row dy of output (i, j): k * c consecutive values of input row i + dy.
-                                src.Slice(((n * h + i + dy) * w + j) * c, row).CopyTo(dst.Slice(o + dy * row, row));
+                                int from = ((n * h + i + dy) * w + j) * c, to = o + dy * row;
+                                if (row < 16)
+                                {
+                                    // Short runs (one input channel): a plain loop beats a copy call per run.
+                                    for (int q = 0; q < row; q++)
+                                    {
+                                        dst[to + q] = src[from + q];
+                                    }
+                                }
+                                else
+                                {
+                                    src.Slice(from, row).CopyTo(dst.Slice(to, row));
+                                }
                             }
                         }
                     }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Engine.Nn.Optim;
 
 namespace Engine.Multimodal.Training;
@@ -40,7 +41,25 @@ public sealed class HostAdamW : Adam
         // The composed update's steps, in its order and with its float32 scalars.
         float decay = (float)(1 - lr * wd), fb1 = (float)b1, fb1c = (float)(1 - b1), fb2 = (float)b2, fb2c = (float)(1 - b2);
         float invBc2 = (float)(1 / bc2Sqrt), feps = (float)eps, stepSize = (float)(-lr / bc1);
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int vw = Vector<float>.Count;
+            Vector<float> vDecay = new(wd != 0 ? decay : 1f), vb1 = new(fb1), vb1c = new(fb1c), vb2 = new(fb2), vb2c = new(fb2c);
+            Vector<float> vInvBc2 = new(invBc2), vEps = new(feps), vStep = new(stepSize);
+            for (; i + vw <= n; i += vw)
+            {
+                var gi = new Vector<float>(g.Slice(i, vw));
+                var pi = new Vector<float>(p.Slice(i, vw)) * vDecay;
+                var mi = new Vector<float>(ms.Slice(i, vw)) * vb1 + gi * vb1c;
+                var vi = new Vector<float>(vs.Slice(i, vw)) * vb2 + gi * gi * vb2c;
+                mi.CopyTo(ms.Slice(i, vw));
+                vi.CopyTo(vs.Slice(i, vw));
+                var denom = Vector.SquareRoot(vi) * vInvBc2 + vEps;
+                (pi + mi / denom * vStep).CopyTo(p.Slice(i, vw));
+            }
+        }
+        for (; i < n; i++)
         {
             float gi = g[i];
             float pi = wd != 0 ? p[i] * decay : p[i];
