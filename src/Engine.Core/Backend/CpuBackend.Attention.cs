@@ -8,9 +8,9 @@ namespace Engine.Backends;
 /// <summary>
 /// Fused scaled-dot-product attention on the CPU, one batch item at a time: the (L, S) scores as one
 /// GEMM, mask and causal fill, a row softmax that keeps each row's log-sum-exp, and the weighted sum
-/// of V as a second GEMM. Batch items are split across cores (one item alone: its GEMMs split). Backward recomputes the probabilities from
-/// the saved log-sum-exp and runs four GEMMs (dV = P^T dO, dP = dO V^T, dQ = scale dS K,
-/// dK = scale dS^T Q) around dS = P (dP - rowsum(dO o O)).
+/// of V as a second GEMM. Batch items are split across cores (one item alone: its GEMMs split).
+/// Backward recomputes the probabilities from the saved log-sum-exp and runs four GEMMs
+/// (dV = P^T dO, dP = dO V^T, dQ = scale dS K, dK = scale dS^T Q) around dS = P (dP - rowsum(dO o O)).
 /// </summary>
 public sealed partial class CpuBackend
 {
