@@ -112,7 +112,15 @@ internal static unsafe class GemmDriver
                             }
                             else
                             {
-                                TK.Tile(mr, kc, ap, rsA, csA, bp, ldb, tile, nrMax, T.One, T.Zero);
+                                // A strip at most half a panel wide needs only half the multiply-adds.
+                                if (2 * nr <= nrMax)
+                                {
+                                    TK.TileHalf(mr, kc, ap, rsA, csA, bp, ldb, tile, nrMax, T.One, T.Zero);
+                                }
+                                else
+                                {
+                                    TK.Tile(mr, kc, ap, rsA, csA, bp, ldb, tile, nrMax, T.One, T.Zero);
+                                }
                                 StoreEdge(mr, nr, tile, nrMax, cp, g.RsC, g.CsC, g.Alpha, beta);
                             }
                             ap += panelA;

@@ -19,6 +19,10 @@ internal readonly struct GemmKernel256<T> : IGemmKernel<T>
     public static bool IsSupported => Vector256.IsHardwareAccelerated;
 
     /// <summary>C[0..mr, 0..NR] = alpha * A(mr x kc) * B(kc x NR) + beta * C; C rows contiguous.</summary>
+    /// <summary>No narrower form here: the full tile (the caller stores only the columns it needs).</summary>
+    public static unsafe void TileHalf(int mr, int kc, T* a, nint rsA, nint csA, T* b, nint ldb,
+        T* c, nint rsC, T alpha, T beta) => Tile(mr, kc, a, rsA, csA, b, ldb, c, rsC, alpha, beta);
+
     public static unsafe void Tile(int mr, int kc, T* a, nint rsA, nint csA, T* b, nint ldb,
         T* c, nint rsC, T alpha, T beta)
     {

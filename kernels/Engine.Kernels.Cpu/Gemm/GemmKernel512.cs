@@ -35,6 +35,64 @@ internal readonly struct GemmKernel512<T> : IGemmKernel<T>
         }
     }
 
+    /// <summary>C[0..mr, 0..NR/2] = alpha * A(mr x kc) * B(kc x NR/2) + beta * C: one vector per row, for a narrow last strip.</summary>
+    public static unsafe void TileHalf(int mr, int kc, T* a, nint rsA, nint csA, T* b, nint ldb,
+        T* c, nint rsC, T alpha, T beta)
+    {
+        switch (mr)
+        {
+            case 8: Half<Rows8>(kc, a, rsA, csA, b, ldb, c, rsC, alpha, beta); break;
+            case 7: Half<Rows7>(kc, a, rsA, csA, b, ldb, c, rsC, alpha, beta); break;
+            case 6: Half<Rows6>(kc, a, rsA, csA, b, ldb, c, rsC, alpha, beta); break;
+            case 5: Half<Rows5>(kc, a, rsA, csA, b, ldb, c, rsC, alpha, beta); break;
+            case 4: Half<Rows4>(kc, a, rsA, csA, b, ldb, c, rsC, alpha, beta); break;
+            case 3: Half<Rows3>(kc, a, rsA, csA, b, ldb, c, rsC, alpha, beta); break;
+            case 2: Half<Rows2>(kc, a, rsA, csA, b, ldb, c, rsC, alpha, beta); break;
+            default: Half<Rows1>(kc, a, rsA, csA, b, ldb, c, rsC, alpha, beta); break;
+        }
+    }
+
+    private static unsafe void Half<TR>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb,
+        T* c, nint rsC, T alpha, T beta)
+        where TR : struct, IGemmRows
+    {
+        Vector512<T> c0 = default, c1 = default, c2 = default, c3 = default;
+        Vector512<T> c4 = default, c5 = default, c6 = default, c7 = default;
+        T* a1 = a + rsA, a2 = a + 2 * rsA, a3 = a + 3 * rsA;
+        T* a4 = a + 4 * rsA, a5 = a + 5 * rsA, a6 = a + 6 * rsA, a7 = a + 7 * rsA;
+        for (nint p = 0, end = kc * csA; p != end; p += csA)
+        {
+            Vector512<T> b0 = Vector512.Load(b);
+            b += ldb;
+            c0 = Simd.Fma(Vector512.Create(a[p]), b0, c0);
+            if (TR.Count > 1) { c1 = Simd.Fma(Vector512.Create(a1[p]), b0, c1); }
+            if (TR.Count > 2) { c2 = Simd.Fma(Vector512.Create(a2[p]), b0, c2); }
+            if (TR.Count > 3) { c3 = Simd.Fma(Vector512.Create(a3[p]), b0, c3); }
+            if (TR.Count > 4) { c4 = Simd.Fma(Vector512.Create(a4[p]), b0, c4); }
+            if (TR.Count > 5) { c5 = Simd.Fma(Vector512.Create(a5[p]), b0, c5); }
+            if (TR.Count > 6) { c6 = Simd.Fma(Vector512.Create(a6[p]), b0, c6); }
+            if (TR.Count > 7) { c7 = Simd.Fma(Vector512.Create(a7[p]), b0, c7); }
+        }
+        var va = Vector512.Create(alpha);
+        var vb = Vector512.Create(beta);
+        bool zero = beta == T.Zero;
+        StoreHalf(c, c0, va, vb, zero);
+        if (TR.Count > 1) { StoreHalf(c + rsC, c1, va, vb, zero); }
+        if (TR.Count > 2) { StoreHalf(c + 2 * rsC, c2, va, vb, zero); }
+        if (TR.Count > 3) { StoreHalf(c + 3 * rsC, c3, va, vb, zero); }
+        if (TR.Count > 4) { StoreHalf(c + 4 * rsC, c4, va, vb, zero); }
+        if (TR.Count > 5) { StoreHalf(c + 5 * rsC, c5, va, vb, zero); }
+        if (TR.Count > 6) { StoreHalf(c + 6 * rsC, c6, va, vb, zero); }
+        if (TR.Count > 7) { StoreHalf(c + 7 * rsC, c7, va, vb, zero); }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreHalf(T* c, Vector512<T> s, Vector512<T> va, Vector512<T> vb, bool zero)
+    {
+        // beta == 0 overwrites C without reading it (BLAS).
+        Vector512.Store(zero ? s * va : Simd.Fma(vb, Vector512.Load(c), s * va), c);
+    }
+
     private static unsafe void Tile<TR>(int kc, T* a, nint rsA, nint csA, T* b, nint ldb,
         T* c, nint rsC, T alpha, T beta)
         where TR : struct, IGemmRows

@@ -22,4 +22,11 @@ internal interface IGemmKernel<T>
     /// <summary>C = alpha * A * B + beta * C on an mr x NR tile whose rows are contiguous and rsC apart.</summary>
     static abstract unsafe void Tile(int mr, int kc, T* a, nint rsA, nint csA, T* b, nint ldb,
         T* c, nint rsC, T alpha, T beta);
+
+    /// <summary>
+    /// Like <see cref="Tile"/> for a ragged last strip at most NR / 2 wide: only columns [0, NR / 2)
+    /// of C are computed and written (kernels without a narrower form compute the full tile).
+    /// </summary>
+    static abstract unsafe void TileHalf(int mr, int kc, T* a, nint rsA, nint csA, T* b, nint ldb,
+        T* c, nint rsC, T alpha, T beta);
 }
