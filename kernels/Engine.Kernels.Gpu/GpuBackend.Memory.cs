@@ -21,6 +21,7 @@ public sealed partial class GpuBackend
         var st = new GpuStorage(dtype, length, Device, Allocator, block);
         if (zero && length > 0)
         {
+            CountMemset();
             st.Bytes.MemSetToZero(stream.Native);
         }
         return st;

@@ -59,11 +59,16 @@ public sealed partial class GpuBackend : Backend, IDisposable
     /// <summary>Number of distinct kernels compiled so far (each is compiled once).</summary>
     public int CompiledKernelCount => _kernels.Count;
 
-    /// <summary>Kernel lookups so far: about one per kernel launch (to count the launches of, say, a training step).</summary>
+    /// <summary>Kernel lookups so far (one per kernel an op asks for; an op may launch a looked-up kernel several times).</summary>
     public long KernelLookups => Interlocked.Read(ref _lookups);
 
+    /// <summary>Kernel launches so far, on every stream (to count the launches of, say, a training step).</summary>
+    public long KernelLaunches => Interlocked.Read(ref _launches);
+
     private long _lookups;
+    private long _launches;
     private ConcurrentDictionary<string, long>? _byKernel;
+    private bool _withCallers;
 
     /// <summary>
     /// Starts (or, with false, stops) counting launches per kernel method for <see cref="LaunchesByKernel"/>;
@@ -77,11 +82,27 @@ public sealed partial class GpuBackend : Backend, IDisposable
         _withCallers = on && withCallers;
     }
 
-    private bool _withCallers;
-
     /// <summary>Launches per kernel (declaring type and method, generic arguments included) since counting started.</summary>
     public IReadOnlyDictionary<string, long> LaunchesByKernel()
         => _byKernel is { } d ? new Dictionary<string, long>(d) : new Dictionary<string, long>();
+
+    /// <summary>Counts one launch of the kernel <paramref name="name"/> (called by every launcher).</summary>
+    internal void Launched(string name)
+    {
+        Interlocked.Increment(ref _launches);
+        if (_byKernel is { } counts)
+        {
+            string key = _withCallers ? name + " <- " + Callers() : name;
+            counts.AddOrUpdate(key, 1, static (_, c) => c + 1);
+        }
+    }
+
+    private long _memsets;
+
+    /// <summary>Device memsets so far (zero-filled allocations and cleared error flags): queued device work that is not a kernel launch.</summary>
+    public long Memsets => Interlocked.Read(ref _memsets);
+
+    internal void CountMemset() => Interlocked.Increment(ref _memsets);
 
     /// <summary>Waits until every queued kernel and copy, on every stream, has finished.</summary>
     public override void Synchronize()
@@ -146,11 +167,6 @@ public sealed partial class GpuBackend : Backend, IDisposable
     internal TDel Kernel<TDel>(MethodInfo method, Func<KernelLoader, MethodInfo, TDel> load) where TDel : Delegate
     {
         Interlocked.Increment(ref _lookups);
-        if (_byKernel is { } counts)
-        {
-            string key = _withCallers ? KernelName(method) + " <- " + Callers() : KernelName(method);
-            counts.AddOrUpdate(key, 1, static (_, c) => c + 1);
-        }
         if (_kernels.TryGetValue(method, out var d))
         {
             return (TDel)d;
@@ -162,7 +178,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
 
     private static string Callers()
     {
-        var frames = new System.Diagnostics.StackTrace(2, false).GetFrames();
+        var frames = new System.Diagnostics.StackTrace(3, false).GetFrames();
         var names = new List<string>(4);
         foreach (var f in frames)
         {
@@ -180,7 +196,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
         return string.Join(" <- ", names);
     }
 
-    private static string KernelName(MethodInfo m)
+    internal static string KernelName(MethodInfo m)
     {
         string args = m.IsGenericMethod ? "<" + string.Join(",", m.GetGenericArguments().Select(t => t.Name)) + ">" : "";
         return $"{m.DeclaringType?.Name}.{m.Name}{args}";
@@ -214,6 +230,7 @@ public sealed partial class GpuBackend : Backend, IDisposable
 
     internal ArrayView<long> ClearedErrorFlag()
     {
+        CountMemset();
         _err.View.MemSetToZero(S);
         return _err.View;
     }

@@ -84,9 +84,9 @@ internal static class Bench
         {
             var config = new Engine.Multimodal.Model.ModelConfig();
             var backend = Devices.Backend(dev);
-            long before = backend.KernelLookups;
+            long before = backend.KernelLaunches;
             double gpu = Engine.Multimodal.Benchmarks.StepTimer.Measure(dev, config, batch, steps: 20, warmup: 3);
-            double launches = (backend.KernelLookups - before) / 23.0;
+            double launches = (backend.KernelLaunches - before) / 23.0;
             double cpu = Engine.Multimodal.Benchmarks.StepTimer.Measure(Device.Cpu, config, batch, steps: 5, warmup: 1);
             log.WriteLine($"RESULT multimodal_step_b{batch}_gpu {gpu * 1e3:0.000} ms (about {launches:0} kernel launches per step, {gpu / launches * 1e6:0.0} us each)");
             log.WriteLine($"RESULT multimodal_step_b{batch}_cpu {cpu * 1e3:0.000} ms ({Environment.ProcessorCount} cores); GPU speed-up {cpu / gpu:0.0}x");

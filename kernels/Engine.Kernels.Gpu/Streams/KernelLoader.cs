@@ -6,8 +6,8 @@ namespace Engine.Gpu;
 /// <summary>
 /// What a kernel's loader receives in <see cref="GpuBackend.Kernel{TDel}"/>: the same LoadAutoGroupedStreamKernel and
 /// LoadStreamKernel calls as ILGPU's accelerator offers, but the launchers they return enqueue on the thread's
-/// current stream of the device (<see cref="DeviceStream.Current"/>) instead of the accelerator's default stream.
-/// Generated for 1 to 14 kernel parameters.
+/// current stream of the device (<see cref="DeviceStream.Current"/>) instead of the accelerator's default stream,
+/// and count each launch (<see cref="GpuBackend.KernelLaunches"/>). Generated for 1 to 14 kernel parameters.
 /// </summary>
 internal readonly struct KernelLoader
 {
@@ -26,7 +26,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1) => k(b.S, index, a1);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (1 parameter).</summary>
@@ -34,7 +39,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1) => k(b.S, config, a1);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (2 parameters).</summary>
@@ -42,7 +52,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2) => k(b.S, index, a1, a2);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (2 parameters).</summary>
@@ -50,7 +65,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2) => k(b.S, config, a1, a2);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (3 parameters).</summary>
@@ -58,7 +78,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3) => k(b.S, index, a1, a2, a3);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (3 parameters).</summary>
@@ -66,7 +91,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3) => k(b.S, config, a1, a2, a3);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (4 parameters).</summary>
@@ -74,7 +104,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4) => k(b.S, index, a1, a2, a3, a4);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (4 parameters).</summary>
@@ -82,7 +117,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4) => k(b.S, config, a1, a2, a3, a4);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (5 parameters).</summary>
@@ -90,7 +130,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4, a5) => k(b.S, index, a1, a2, a3, a4, a5);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4, a5) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4, a5);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (5 parameters).</summary>
@@ -98,7 +143,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4, a5) => k(b.S, config, a1, a2, a3, a4, a5);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4, a5) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4, a5);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (6 parameters).</summary>
@@ -106,7 +156,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4, a5, a6) => k(b.S, index, a1, a2, a3, a4, a5, a6);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4, a5, a6) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4, a5, a6);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (6 parameters).</summary>
@@ -114,7 +169,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4, a5, a6) => k(b.S, config, a1, a2, a3, a4, a5, a6);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4, a5, a6) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4, a5, a6);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (7 parameters).</summary>
@@ -122,7 +182,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4, a5, a6, a7) => k(b.S, index, a1, a2, a3, a4, a5, a6, a7);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4, a5, a6, a7) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4, a5, a6, a7);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (7 parameters).</summary>
@@ -130,7 +195,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4, a5, a6, a7) => k(b.S, config, a1, a2, a3, a4, a5, a6, a7);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4, a5, a6, a7) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4, a5, a6, a7);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (8 parameters).</summary>
@@ -138,7 +208,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4, a5, a6, a7, a8) => k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4, a5, a6, a7, a8) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (8 parameters).</summary>
@@ -146,7 +221,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4, a5, a6, a7, a8) => k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4, a5, a6, a7, a8) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (9 parameters).</summary>
@@ -154,7 +234,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9) => k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (9 parameters).</summary>
@@ -162,7 +247,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9) => k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (10 parameters).</summary>
@@ -170,7 +260,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) => k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (10 parameters).</summary>
@@ -178,7 +273,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) => k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (11 parameters).</summary>
@@ -186,7 +286,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) => k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (11 parameters).</summary>
@@ -194,7 +299,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) => k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (12 parameters).</summary>
@@ -202,7 +312,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12) => k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (12 parameters).</summary>
@@ -210,7 +325,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12) => k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (13 parameters).</summary>
@@ -218,7 +338,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13) => k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (13 parameters).</summary>
@@ -226,7 +351,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13) => k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13);
+        };
     }
 
     /// <summary>An implicitly grouped kernel launched on the current stream (14 parameters).</summary>
@@ -234,7 +364,12 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadAutoGroupedKernel(kernel);
         var b = _backend;
-        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14) => k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14) =>
+        {
+            b.Launched(name);
+            k(b.S, index, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14);
+        };
     }
 
     /// <summary>An explicitly grouped kernel launched on the current stream (14 parameters).</summary>
@@ -242,6 +377,11 @@ internal readonly struct KernelLoader
     {
         var k = _backend.Accelerator.LoadKernel(kernel);
         var b = _backend;
-        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14) => k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14);
+        string name = GpuBackend.KernelName(kernel.Method);
+        return (config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14) =>
+        {
+            b.Launched(name);
+            k(b.S, config, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14);
+        };
     }
 }
