@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Engine.Kernels;
 
@@ -502,6 +503,16 @@ internal static unsafe class ImplicitConv
                 for (int kk = 0; kk < plain; kk++, d += nr)
                 {
                     Copy(src + offs[kk], d, len);
+                }
+            }
+            else if (sw == 2 && typeof(T) == typeof(float) && Avx512F.IsSupported && len <= 16 && room >= 16)
+            {
+                // Stride 2: the even elements of two vectors, one permute (ResNet's downsampling convolutions).
+                var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                for (int kk = 0; kk < plain; kk++, d += nr)
+                {
+                    float* ss = (float*)(src + offs[kk]);
+                    Avx512F.PermuteVar16x32x2(Vector512.Load(ss), even, Vector512.Load(ss + 16)).Store((float*)d);
                 }
             }
             else
