@@ -5,38 +5,54 @@ namespace Engine.Nn;
 
 /// <summary>
 /// One LSTM direction over a whole sequence as a single autograd node, on any device and for both
-/// float types. Forward, per step: hh = h @ W_hh^T (one product into a scratch block), then the
+/// float types. Forward: the input projection x W_ih^T + (b_ih + b_hh) for all steps as one product
+/// accumulated onto the bias rows (no separate bias pass); then per step: hh = h @ W_hh^T (one product into a scratch block), then the
 /// backend's fused cell (<see cref="Backend.LstmCellForward"/>) adds the step's slice of the input
 /// projection, applies the gates and writes the new state, the output and the saved activations.
 /// Backward runs back-propagation through time with the fused cell backward and one product per step
 /// (d(gates) @ W_hh, accumulated into the dh carry), and a single product for the hidden-weight
-/// gradient at the end. Nothing is sliced through the graph, so no step's gradient is a full-size
+/// gradient at the end; the input projection's gradients are one product each (its weight gradient
+/// computed as x^T d(gates), whose operands pack cheaply, then transposed) and one column sum for
+/// the bias. Nothing is sliced through the graph, so no step's gradient is a full-size
 /// tensor, and nothing is read back to the host. The composed <see cref="CellMath.Lstm"/> path stays
 /// as the oracle (tests compare the two).
 /// </summary>
 internal static class FusedLstm
 {
     /// <summary>Floating types, with the state and weights on the input's device and of its dtype.</summary>
-    public static bool Supports(Tensor xProj, Tensor h0, Tensor c0, Tensor wHh) =>
-        xProj.DType is DType.Float32 or DType.Float64
-        && h0.DType == xProj.DType && c0.DType == xProj.DType && wHh.DType == xProj.DType
-        && h0.Device.Equals(xProj.Device) && c0.Device.Equals(xProj.Device) && wHh.Device.Equals(xProj.Device);
+    public static bool Supports(Tensor x, Tensor wIh, Tensor? bias, Tensor h0, Tensor c0, Tensor wHh) =>
+        x.DType is DType.Float32 or DType.Float64
+        && wIh.DType == x.DType && (bias is null || bias.DType == x.DType) && h0.DType == x.DType && c0.DType == x.DType && wHh.DType == x.DType
+        && wIh.Device.Equals(x.Device) && (bias is null || bias.Device.Equals(x.Device))
+        && h0.Device.Equals(x.Device) && c0.Device.Equals(x.Device) && wHh.Device.Equals(x.Device);
 
     /// <summary>
-    /// xProj (T, B, 4H) already holds W_ih x + b_ih + b_hh; h0, c0 (B, H); wHh (4H, H); masks
+    /// x (T, B, in); wIh (4H, in); bias (4H) = b_ih + b_hh or null; h0, c0 (B, H); wHh (4H, H); masks
     /// (per step, (B, 1) Bool) or null. Returns (output (T, B, H), hN, cN).
     /// </summary>
-    public static (Tensor Output, Tensor H, Tensor C) Run(Tensor xProj, Tensor h0, Tensor c0, Tensor wHh, bool reverse, Tensor[]? masks)
+    public static (Tensor Output, Tensor H, Tensor C) Run(Tensor x, Tensor wIh, Tensor? bias, Tensor h0, Tensor c0, Tensor wHh, bool reverse, Tensor[]? masks)
     {
-        int steps = xProj.Size(0), batch = xProj.Size(1), hidden = h0.Size(1), g4 = 4 * hidden, bh = batch * hidden;
-        var dtype = xProj.DType;
-        var device = xProj.Device;
+        int steps = x.Size(0), batch = x.Size(1), inSize = x.Size(2), hidden = h0.Size(1), g4 = 4 * hidden, bh = batch * hidden;
+        var dtype = x.DType;
+        var device = x.Device;
         var be = device.Backend;
-        Tensor xp, w, wt, hs, cs, act, y;
+        Tensor xc, wi, xp, w, wt, hs, cs, act, y;
         Tensor? valid = null;
         using (GradMode.NoGrad())
         {
-            xp = xProj.Contiguous();
+            xc = x.Contiguous();
+            wi = wIh.Contiguous();
+            // xp (T, B, 4H) = x W_ih^T + bias: the bias rows first, then the product accumulated onto them.
+            xp = Tensor.Empty(new[] { steps, batch, g4 }, dtype, device);
+            if (bias is not null)
+            {
+                xp.CopyFrom_(bias);
+            }
+            if (steps * batch > 0)
+            {
+                be.MatMul(new Operand(xc.Storage, xc.Offset, new[] { 0, inSize, 1 }), new Operand(wi.Storage, wi.Offset, new[] { 0, 1, inSize }), xp.Storage,
+                    1, steps * batch, g4, inSize, bias is not null);
+            }
             w = wHh.Contiguous();
             // W_hh^T as a row-major (H, 4H) copy, made once: each step's product then reads plain rows.
             wt = wHh.T.Contiguous();
@@ -71,10 +87,14 @@ internal static class FusedLstm
             y.Select(0, steps + 1).CopyFrom_(cs.Select(0, last));
         }
 
-        bool needX = xProj.RequiresGrad, needH0 = h0.RequiresGrad, needC0 = c0.RequiresGrad, needW = wHh.RequiresGrad;
-        var saved = valid is null ? new[] { act, hs, cs, w } : new[] { act, hs, cs, w, valid };
-        var packed = Node.Record("lstm_sequence", y, new[] { xProj, h0, c0, wHh }, gy =>
-            Backward(gy, steps, batch, hidden, act, hs, cs, w, valid, reverse, needX, needH0, needC0, needW), saved);
+        var inputs = bias is null ? new[] { x, wIh, h0, c0, wHh } : new[] { x, wIh, h0, c0, wHh, bias };
+        var saved = valid is null ? new[] { act, hs, cs, w, xc, wi } : new[] { act, hs, cs, w, xc, wi, valid };
+        var packed = Node.Record("lstm_sequence", y, inputs, gy =>
+        {
+            var (dGates, dh, dc, dW) = Backward(gy, steps, batch, hidden, act, hs, cs, w, valid, reverse, h0.RequiresGrad, c0.RequiresGrad, wHh.RequiresGrad);
+            var (dx, dWih, db) = ProjectionBackward(dGates, xc, wi, steps * batch, inSize, g4, x.RequiresGrad, wIh.RequiresGrad, bias?.RequiresGrad ?? false);
+            return bias is null ? new[] { dx, dWih, dh, dc, dW } : new[] { dx, dWih, dh, dc, dW, db };
+        }, saved);
         return (packed.Narrow(0, 0, steps), packed.Select(0, steps), packed.Select(0, steps + 1));
     }
 
@@ -86,8 +106,41 @@ internal static class FusedLstm
     private static int Parts(Device device, int batch) =>
         device.Kind == DeviceKind.Cpu ? Math.Max(1, Math.Min(Math.Min(Kernels.Parallelism.MaxThreads, Kernels.Gemm.MaxThreads), batch / 8)) : 1;
 
-    private static Tensor?[] Backward(Tensor gy, int steps, int batch, int hidden, Tensor act, Tensor hs, Tensor cs, Tensor w, Tensor? valid,
-        bool reverse, bool needX, bool needH0, bool needC0, bool needW)
+    /// <summary>
+    /// Gradients of xp = x W_ih^T + bias from d(gates) (rows, 4H): dx = d(gates) W_ih; dW_ih as
+    /// (x^T d(gates))^T, whose operands pack as plain row copies (d(gates)^T as the left operand is a
+    /// strided gather of the whole block); d(bias) = column sums.
+    /// </summary>
+    private static (Tensor? Dx, Tensor? DWih, Tensor? DBias) ProjectionBackward(Tensor dGates, Tensor xc, Tensor wi, int rows, int inSize, int g4,
+        bool needX, bool needW, bool needB)
+    {
+        var be = dGates.Device.Backend;
+        Tensor? dx = null, dWih = null, db = null;
+        using (GradMode.NoGrad())
+        {
+            if (needX)
+            {
+                dx = Tensor.Empty(xc.Shape, dGates.DType, dGates.Device);
+                be.MatMul(new Operand(dGates.Storage, dGates.Offset, new[] { 0, g4, 1 }), new Operand(wi.Storage, wi.Offset, new[] { 0, inSize, 1 }), dx.Storage,
+                    1, rows, inSize, g4, false);
+            }
+            if (needW)
+            {
+                var dWt = Tensor.Empty(new[] { inSize, g4 }, dGates.DType, dGates.Device);
+                be.MatMul(new Operand(xc.Storage, xc.Offset, new[] { 0, 1, inSize }), new Operand(dGates.Storage, dGates.Offset, new[] { 0, g4, 1 }), dWt.Storage,
+                    1, inSize, g4, rows, false);
+                dWih = dWt.T.Contiguous();
+            }
+            if (needB)
+            {
+                db = dGates.Reshape(rows, g4).Sum(0);
+            }
+        }
+        return (dx, dWih, db);
+    }
+
+    private static (Tensor DGates, Tensor? Dh, Tensor? Dc, Tensor? DW) Backward(Tensor gy, int steps, int batch, int hidden, Tensor act, Tensor hs, Tensor cs,
+        Tensor w, Tensor? valid, bool reverse, bool needH0, bool needC0, bool needW)
     {
         int g4 = 4 * hidden, bh = batch * hidden;
         var be = gy.Device.Backend;
@@ -120,6 +173,6 @@ internal static class FusedLstm
                     1, g4, hidden, steps * batch, false);
             }
         }
-        return new[] { needX ? dGates : null, needH0 ? dh : null, needC0 ? dc : null, dW };
+        return (dGates, needH0 ? dh : null, needC0 ? dc : null, dW);
     }
 }

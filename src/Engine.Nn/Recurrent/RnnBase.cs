@@ -252,14 +252,12 @@ public abstract class RnnBase : Module
         var wHh = w[1];
         var bIh = HasBias ? w[2] : null;
         var bHh = HasBias ? w[3] : null;
-        if (HasCellState && UseFusedKernels && steps > 0 && FusedLstm.Supports(x, h, c!, wHh))
+        if (HasCellState && UseFusedKernels && steps > 0 && FusedLstm.Supports(x, wIh, bIh, h, c!, wHh) && (bHh is null || bHh.DType == x.DType))
         {
-            // Both biases in one (4H) vector, so the (T, B, 4H) projection gets a single bias add.
-            // The projection as one 2-D product: its weight gradient is then one (in, T*B) @ (T*B, 4H)
-            // product instead of T batched ones summed afterwards.
-            var flat = Tensor.Linear(x.Reshape(steps * x.Size(1), x.Size(2)), wIh, bIh is null ? null : bIh + bHh!);
-            var fusedProj = flat.Reshape(steps, x.Size(1), flat.Size(1));
-            return FusedLstm.Run(fusedProj, h, c!, wHh, reverse, masks);
+            // Both biases in one (4H) vector; the node computes the (T, B, 4H) input projection itself,
+            // as one 2-D product onto the bias rows.
+            var bias = bIh is null ? null : bIh + bHh!;
+            return FusedLstm.Run(x, wIh, bias, h, c!, wHh, reverse, masks);
         }
         var xProj = Tensor.Linear(x, wIh, bIh); // (T, B, G*H) in one product
         var outs = new Tensor[steps];
