@@ -81,4 +81,24 @@ public sealed class StreamAllocatorTests
         y.Dispose();
         w.Dispose();
     }
+
+    [Test]
+    public void BlockOfADisposedStreamIsFreeForEveryStream()
+    {
+        const int n = 17_021;
+        Tensor t;
+        using (var s = Dev.CreateStream())
+        {
+            using (s.Use())
+            {
+                t = Tensor.Full(new[] { n }, 4.0, device: Dev);
+            }
+        }
+        // The stream is gone (its work finished when it was disposed): the block it allocated goes back for anyone.
+        t.Dispose();
+        long hits = Alloc.CacheHits;
+        var u = Tensor.Empty(new[] { n }, device: Dev);
+        Assert.That(Alloc.CacheHits, Is.EqualTo(hits + 1));
+        u.Dispose();
+    }
 }

@@ -202,6 +202,7 @@ public sealed class DeviceAllocator : IDisposable
     }
 
     // Puts a freed block in the pool, for its one stream, or among the pending blocks when several streams used it.
+    // A disposed stream finished its work when it was disposed, so it no longer counts.
     private void Park(DeviceBlock block)
     {
         var owner = block.Owner;
@@ -210,20 +211,25 @@ public sealed class DeviceAllocator : IDisposable
         block.OtherUsers = null;
         if (others is null || others.Count == 0)
         {
-            Pool(block, owner);
+            Pool(block, owner is null || owner.IsDisposed ? null : owner);
             return;
         }
-        var waitFor = new List<GpuStream>(others.Count + 1);
-        if (owner is not null)
+        var waitFor = new List<GpuStream>(1 + others.Count);
+        if (owner is not null && !owner.IsDisposed)
         {
             waitFor.Add(owner);
         }
         foreach (var s in others)
         {
-            if (!waitFor.Contains(s))
+            if (!s.IsDisposed && !waitFor.Contains(s))
             {
                 waitFor.Add(s);
             }
+        }
+        if (waitFor.Count <= 1)
+        {
+            Pool(block, waitFor.Count == 0 ? null : waitFor[0]);
+            return;
         }
         block.PendingOn = waitFor;
         _pending.Add(block);

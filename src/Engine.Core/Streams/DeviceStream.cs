@@ -115,8 +115,10 @@ public abstract class DeviceStream : IDisposable
         {
             return;
         }
-        _disposed = true;
+        // The stream's work is finished (DisposeCore waits for it) before it reads as disposed: a disposed stream
+        // has nothing left in flight, which the GPU allocator relies on.
         DisposeCore();
+        _disposed = true;
         GC.SuppressFinalize(this);
     }
 
