@@ -15,7 +15,7 @@ namespace Engine.Benchmarks.Peers.Multimodal;
 /// and appends one JSON line per run to --json. Usage:
 /// <c>dotnet bin/Release/net10.0/linux-x64/Engine.Benchmarks.Peers.dll multimodal --train T.csv --test T.csv
 /// [--modalities image,audio,text] [--epochs 20] [--batch 32] [--lr 2e-3] [--patience 6] [--seeds 42,1,2]
-/// [--engines ours,torch] [--threads 2] [--json FILE]</c>.
+/// [--engines ours,torch] [--threads 2] [--json FILE] [--profile true]</c>; --profile prints our op profile (Engine.Autograd.Profiler) and the peer's wall time per step phase.
 /// </summary>
 public static class MultimodalPeer
 {
@@ -30,6 +30,7 @@ public static class MultimodalPeer
         var seeds = (a.GetValueOrDefault("seeds") ?? "42").Split(',').Select(s => ulong.Parse(s, CultureInfo.InvariantCulture)).ToArray();
         var engines = (a.GetValueOrDefault("engines") ?? "ours,torch").Split(',');
         string? json = a.GetValueOrDefault("json");
+        bool profile = a.GetValueOrDefault("profile") is "true" or "1";
         var defaults = new MModel.ModelConfig();
         var defaultTrain = new MTraining.TrainOptions { TrainManifest = "", OutDir = "" };
         var spec = new RunSpec(
@@ -59,12 +60,24 @@ public static class MultimodalPeer
             foreach (string engineName in engines)
             {
                 double loadBefore = PeerData.LoadAverage();
+                var phases = profile ? new PhaseTimes() : null;
+                var profiler = profile && engineName == "ours" ? engine::Engine.Autograd.Profiler.Start() : null;
                 var result = engineName switch
                 {
                     "ours" => RunOurs(train, test, modalities, spec, seed),
-                    "torch" => TorchTrainer.Run(data, spec, seed, Console.WriteLine),
+                    "torch" => TorchTrainer.Run(data, spec, seed, Console.WriteLine, phases),
                     _ => throw new ArgumentException($"multimodal: unknown engine '{engineName}' (ours or torch)"),
                 };
+                if (profiler is not null)
+                {
+                    profiler.Stop();
+                    Console.Write(profiler.Report(top: 40));
+                }
+                if (phases is not null)
+                {
+                    Console.WriteLine($"{engineName} phases (training epochs):");
+                    Console.WriteLine(phases.Report());
+                }
                 double loadAfter = PeerData.LoadAverage();
                 var sorted = result.EpochSeconds.OrderBy(x => x).ToArray();
                 double median = sorted[sorted.Length / 2];

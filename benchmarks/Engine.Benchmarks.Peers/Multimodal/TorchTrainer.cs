@@ -31,7 +31,7 @@ public sealed record RunSpec(int Epochs, int BatchSize, double Lr, double Weight
 public static class TorchTrainer
 {
     /// <summary>Trains and evaluates one seed.</summary>
-    public static RunResult Run(PeerData data, RunSpec spec, ulong seed, Action<string>? log = null)
+    public static RunResult Run(PeerData data, RunSpec spec, ulong seed, Action<string>? log = null, PhaseTimes? phases = null)
     {
         torch.manual_seed((long)seed);
         var prep = data.Prep;
@@ -72,6 +72,7 @@ public static class TorchTrainer
                 {
                     group.LearningRate = lr;
                 }
+                long t0 = Stopwatch.GetTimestamp();
                 var inputs = Inputs(bd, prep);
                 float[] maskData;
                 using (var m = MTraining.Trainer.DropModalities(bd.Mask, bd.Size, used, spec.ModalityDropout, maskRng))
@@ -80,11 +81,21 @@ public static class TorchTrainer
                 }
                 var mask = torch.tensor(maskData, new long[] { bd.Size, 3 });
                 var labels = torch.tensor(bd.Labels, new long[] { bd.Size });
+                long t1 = Stopwatch.GetTimestamp();
                 var (logits, unimodal, present) = net.Forward(inputs, mask);
+                long t2 = Stopwatch.GetTimestamp();
                 var loss = Loss(logits, unimodal, present, labels, spec.AuxWeight);
+                long t3 = Stopwatch.GetTimestamp();
                 optimizer.zero_grad();
                 loss.backward();
+                long t4 = Stopwatch.GetTimestamp();
                 optimizer.step();
+                long t5 = Stopwatch.GetTimestamp();
+                phases?.Add("data", t0, t1);
+                phases?.Add("forward", t1, t2);
+                phases?.Add("loss", t2, t3);
+                phases?.Add("backward (with zero_grad)", t3, t4);
+                phases?.Add("optimizer.step", t4, t5);
                 step++;
                 double l = loss.item<float>();
                 if (!double.IsFinite(l))
@@ -94,7 +105,9 @@ public static class TorchTrainer
                 lossSum += l * bd.Size;
                 seen += bd.Size;
             }
+            long v0 = Stopwatch.GetTimestamp();
             var (valAcc, valLoss, _) = Evaluate(net, val, prep, used);
+            phases?.Add("validation", v0, Stopwatch.GetTimestamp());
             watch.Stop();
             process.Refresh();
             epochSeconds.Add(watch.Elapsed.TotalSeconds);
@@ -188,4 +201,22 @@ public static class TorchTrainer
         var metrics = MMetrics.ClassificationMetrics.Compute(truth, pred, prep.Labels);
         return (metrics.Accuracy, data.Count == 0 ? double.NaN : lossSum / data.Count, metrics);
     }
+}
+
+/// <summary>Wall time per phase of the peer's training step (forward, loss, backward, optimizer step, ...), summed over a run.</summary>
+public sealed class PhaseTimes
+{
+    private readonly Dictionary<string, (long Count, long Ticks)> _phases = new();
+
+    /// <summary>Adds the span between two <see cref="Stopwatch.GetTimestamp"/> readings to a phase.</summary>
+    public void Add(string phase, long start, long end)
+    {
+        _phases.TryGetValue(phase, out var p);
+        _phases[phase] = (p.Count + 1, p.Ticks + end - start);
+    }
+
+    /// <summary>One line per phase: calls, total ms, mean us.</summary>
+    public string Report() => string.Join(Environment.NewLine, _phases.OrderByDescending(kv => kv.Value.Ticks).Select(kv => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"  {kv.Key,-28}{kv.Value.Count,8}{kv.Value.Ticks * 1e3 / Stopwatch.Frequency,12:F1} ms{kv.Value.Ticks * 1e6 / Stopwatch.Frequency / Math.Max(kv.Value.Count, 1),10:F1} us")));
 }
