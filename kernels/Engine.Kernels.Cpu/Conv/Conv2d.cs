@@ -165,7 +165,7 @@ public static unsafe class Conv2d
             fixed (T* pdx = dx)
             {
                 var job = new Col2ImJob<T> { Col = pc, Dx = pdx + (long)n0 * c * hw, P = p, Units = cnt * c, SampleCol = sampleCol };
-                KernelWorkers.Run(ref job, KernelWorkers.PartsFor(cnt * sampleCol, 1 << 14));
+                KernelWorkers.Run(ref job, KernelWorkers.PartsFor(cnt * sampleCol, 1 << 14), fine: true);
             }
         }
     }
@@ -369,7 +369,7 @@ public static unsafe class Conv2d
         fixed (T* pc = col)
         {
             var job = new Im2ColJob<T> { X = px + (long)n0 * p.InChannels * p.Height * p.Width, Col = pc, P = p, Units = cnt * p.InChannels, SampleCol = sampleCol };
-            KernelWorkers.Run(ref job, KernelWorkers.PartsFor(cnt * sampleCol, 1 << 14));
+            KernelWorkers.Run(ref job, KernelWorkers.PartsFor(cnt * sampleCol, 1 << 14), fine: true);
         }
     }
 

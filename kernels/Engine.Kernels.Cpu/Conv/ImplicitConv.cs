@@ -141,7 +141,7 @@ internal static unsafe class ImplicitConv
         long units = (positions + TK.NR - 1) / TK.NR;
         var job = new Job<T, TK> { X = x, A = a, K = k, Y = y, P = p, Units = checked((int)units) };
         long fma = positions * k * p.OutChannels;
-        KernelWorkers.Run(ref job, (int)Math.Min(units, KernelWorkers.PartsFor(fma, 1 << 20)));
+        KernelWorkers.Run(ref job, (int)Math.Min(units, KernelWorkers.PartsFor(fma, 1 << 20)), fine: true);
     }
 
     private struct Job<T, TK> : IPartJob

@@ -24,9 +24,12 @@ internal static class KernelWorkers
 
     /// <summary>
     /// Runs <paramref name="job"/> in up to <paramref name="maxParts"/> parts (at most one per thread);
-    /// pass maxParts = 1 for work too small to pay for a fork.
+    /// pass maxParts = 1 for work too small to pay for a fork. With <paramref name="fine"/>, the job
+    /// is cut into up to <see cref="FineSplit"/> parts per thread, which the threads claim one by one:
+    /// a worker that starts late (on a busy machine) then takes fewer parts instead of the caller
+    /// waiting for its half. Only for jobs whose parts keep no per-part state (such as accumulators).
     /// </summary>
-    public static void Run<TJob>(ref TJob job, int maxParts) where TJob : struct, IPartJob
+    public static void Run<TJob>(ref TJob job, int maxParts, bool fine = false) where TJob : struct, IPartJob
     {
         int parts = Math.Min(maxParts, Threads);
         if (parts <= 1 || !GemmThreads.TryAcquire())
@@ -39,6 +42,8 @@ internal static class KernelWorkers
         {
             adapter.Job = job;
             adapter.Parts = parts;
+            adapter.SubParts = fine ? Math.Min(maxParts, parts * FineSplit) : parts;
+            adapter.Next = 0;
             GemmThreads.Run(adapter, parts);
         }
         finally
@@ -47,6 +52,9 @@ internal static class KernelWorkers
             GemmThreads.Release();
         }
     }
+
+    /// <summary>Parts per thread of a job run with fine = true.</summary>
+    internal static int FineSplit = 4;
 
     /// <summary>Splits [0, total) evenly: the range of part <paramref name="part"/> of <paramref name="parts"/>.</summary>
     public static (int Start, int End) Range(int total, int part, int parts)
@@ -65,7 +73,21 @@ internal static class KernelWorkers
 
         public TJob Job;
         public int Parts;
+        public int SubParts;
+        public int Next;
 
-        public override void Execute(int part) => Job.RunPart(part, Parts);
+        public override void Execute(int part)
+        {
+            if (SubParts == Parts)
+            {
+                Job.RunPart(part, Parts);
+                return;
+            }
+            int i;
+            while ((i = Interlocked.Increment(ref Next) - 1) < SubParts)
+            {
+                Job.RunPart(i, SubParts);
+            }
+        }
     }
 }

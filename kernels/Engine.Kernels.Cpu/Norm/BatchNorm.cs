@@ -34,7 +34,7 @@ public static unsafe class BatchNorm
                 X = px, W = weight.IsEmpty ? null : pw, B = bias.IsEmpty ? null : pb, Y = py, Mean = pm, InvStd = ps,
                 RunMean = runningMean.IsEmpty ? null : prm, RunVar = runningVar.IsEmpty ? null : prv, Momentum = momentum, P = p, Train = true,
             };
-            KernelWorkers.Run(ref job, Math.Min(p.Channels, KernelWorkers.PartsFor(p.Length, 1 << 15)));
+            KernelWorkers.Run(ref job, Math.Min(p.Channels, KernelWorkers.PartsFor(p.Length, 1 << 15)), fine: true);
         }
     }
 
@@ -60,7 +60,7 @@ public static unsafe class BatchNorm
                 X = px, W = weight.IsEmpty ? null : pw, B = bias.IsEmpty ? null : pb, Y = py, Mean = pm, InvStd = ps,
                 RunVar = prv, P = p, Train = false,
             };
-            KernelWorkers.Run(ref job, Math.Min(p.Channels, KernelWorkers.PartsFor(p.Length, 1 << 15)));
+            KernelWorkers.Run(ref job, Math.Min(p.Channels, KernelWorkers.PartsFor(p.Length, 1 << 15)), fine: true);
         }
     }
 
@@ -88,7 +88,7 @@ public static unsafe class BatchNorm
                 X = px, Dy = pdy, W = weight.IsEmpty ? null : pw, Mean = pm, InvStd = ps,
                 Dx = dx.IsEmpty ? null : pdx, Dw = dweight.IsEmpty ? null : pdw, Db = dbias.IsEmpty ? null : pdb, BatchStats = batchStats, P = p,
             };
-            KernelWorkers.Run(ref job, Math.Min(p.Channels, KernelWorkers.PartsFor(p.Length, 1 << 15)));
+            KernelWorkers.Run(ref job, Math.Min(p.Channels, KernelWorkers.PartsFor(p.Length, 1 << 15)), fine: true);
         }
     }
 
