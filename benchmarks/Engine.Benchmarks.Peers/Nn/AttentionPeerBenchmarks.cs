@@ -51,7 +51,11 @@ public class AttentionPeerBenchmarks
     public void EngineForwardBackward()
     {
         using var scope = E.TensorScope.Begin();
-        _q.Grad = _k.Grad = _v.Grad = null;
+        foreach (var t in new[] { _q, _k, _v })
+        {
+            t.Grad?.Dispose(); // back to the pool: leaf gradients live outside the scope
+            t.Grad = null;
+        }
         (E.Functional.ScaledDotProductAttention(_q, _k, _v) * _r).Sum().Backward();
     }
 

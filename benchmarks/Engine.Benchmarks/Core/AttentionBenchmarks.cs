@@ -38,11 +38,14 @@ public class AttentionBenchmarks
         _r = Tensor.Randn(shape, g);
     }
 
+    /// <summary>Drops the leaf gradients of the last step, returning their memory to the pool.</summary>
     private void Clear()
     {
-        _q.Grad = null;
-        _k.Grad = null;
-        _v.Grad = null;
+        foreach (var t in new[] { _q, _k, _v })
+        {
+            t.Grad?.Dispose();
+            t.Grad = null;
+        }
     }
 
     /// <summary>The fused op: one node, GEMMs plus a row softmax that keeps the log-sum-exp.</summary>
