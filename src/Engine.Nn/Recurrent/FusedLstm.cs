@@ -166,11 +166,14 @@ internal static class FusedLstm
             dc = split.Count == 1 ? dcs[0] : Tensor.Cat(dcs, 0);
             if (needW)
             {
-                // dW_hh = sum over steps of d(gates)^T h_prev: one (4H, T*B) @ (T*B, H) product.
-                dW = Tensor.Empty(new[] { g4, hidden }, gy.DType, gy.Device);
+                // dW_hh = sum over steps of d(gates)^T h_prev, computed as its transpose h_prev^T d(gates):
+                // one (H, T*B) @ (T*B, 4H) product whose operands pack as row copies (d(gates)^T as the
+                // left operand was a strided gather of the whole block, 10-15% slower), then transposed.
+                var dWt = Tensor.Empty(new[] { hidden, g4 }, gy.DType, gy.Device);
                 int firstPrev = reverse ? 1 : 0;
-                be.MatMul(new Operand(dGates.Storage, 0, new[] { 0, 1, g4 }), new Operand(hs.Storage, hs.Offset + firstPrev * bh, new[] { 0, hidden, 1 }), dW.Storage,
-                    1, g4, hidden, steps * batch, false);
+                be.MatMul(new Operand(hs.Storage, hs.Offset + firstPrev * bh, new[] { 0, 1, hidden }), new Operand(dGates.Storage, 0, new[] { 0, g4, 1 }), dWt.Storage,
+                    1, hidden, g4, steps * batch, false);
+                dW = dWt.T.Contiguous();
             }
         }
         return (dGates, needH0 ? dh : null, needC0 ? dc : null, dW);
