@@ -20,6 +20,7 @@ public class ConvImplicitTests
         new object[] { 4, 20, 6, 9, 36, 3, 2, 1 },  // stride 2, 3x5 outputs
         new object[] { 1, 17, 9, 11, 33, 3, 1, 1 }, // one sample, ragged last panel
         new object[] { 6, 32, 14, 14, 64, 3, 2, 1 }, // ResNet's 32 -> 64 downsampling 3x3
+        new object[] { 3, 5, 16, 16, 9, 3, 1, 1 },  // 16-wide output rows: two whole rows per panel
     };
 
     [TearDown]
@@ -36,7 +37,13 @@ public class ConvImplicitTests
         var x = Rand(p.InputLength, 1);
         var wt = Rand(p.WeightLength, 2);
         var gy = Rand(p.OutputLength, 3);
+        var bias = Rand(oc, 4);
         var (yRef, dxRef, dwRef) = Reference(p, x, wt, gy);
+        int plane = p.OutH * p.OutW;
+        for (long i = 0; i < yRef.Length; i++)
+        {
+            yRef[i] += bias[i / plane % oc];
+        }
         foreach (var alg in new[] { ConvAlgorithm.Auto, ConvAlgorithm.ImplicitGemm })
         {
             foreach (int threads in new[] { 1, 2 })
@@ -50,7 +57,7 @@ public class ConvImplicitTests
                 Array.Fill(y, float.NaN);
                 Array.Fill(dx, float.NaN);
                 Array.Fill(dw, float.NaN);
-                Conv2d.Forward<float>(x, wt, ReadOnlySpan<float>.Empty, y, p);
+                Conv2d.Forward<float>(x, wt, bias, y, p);
                 Conv2d.BackwardInput<float>(gy, wt, dx, p);
                 Conv2d.BackwardWeight<float>(x, gy, dw, p);
                 string at = $"{alg}, {threads} thread(s)";

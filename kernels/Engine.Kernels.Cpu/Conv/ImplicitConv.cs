@@ -469,6 +469,20 @@ internal static unsafe class ImplicitConv
         // Only the very last row of B can be the row of ones; the loops below then skip it.
         int plain = kc > 0 && offs[kc - 1] < 0 ? kc - 1 : kc;
         int at = 0;
+        int vw = Vector512<T>.Count;
+        if (sw == 1 && Vector512.IsHardwareAccelerated && segs == 2 && seg[1] == vw && seg[3] == vw && nr == 2 * vw)
+        {
+            // Two output rows of 16 floats per panel (16x16 outputs): both in one pass over the rows of B.
+            T* s0 = xp + seg[0], s1 = xp + seg[2];
+            T* d = dst;
+            for (int kk = 0; kk < plain; kk++, d += nr)
+            {
+                int o = offs[kk];
+                Vector512.Load(s0 + o).Store(d);
+                Vector512.Load(s1 + o).Store(d + vw);
+            }
+            segs = 0;
+        }
         for (int s = 0; s < segs; s++)
         {
             T* src = xp + seg[2 * s];
@@ -481,7 +495,6 @@ internal static unsafe class ImplicitConv
             // vectors when its row of the panel has room: the extra columns belong to the next
             // segment, which is written after this one, or lie past the panel's last column, which
             // is zeroed below (the sources have slack after them, see SourceSlack).
-            int vw = Vector512<T>.Count;
             if (sw == 1 && Vector512.IsHardwareAccelerated && len > vw && len <= 2 * vw && room >= 2 * vw)
             {
                 for (int kk = 0; kk < plain; kk++, d += nr)
