@@ -63,8 +63,6 @@ public sealed partial class Tensor
         return y;
     }
 
-    private Tensor ScalarLike(double v) => Scalar(v, DType, Device);
-
     // ---------------------------------------------------------------- arithmetic
 
     /// <summary>a + b with broadcasting.</summary>

@@ -43,4 +43,23 @@ public sealed class LaunchCountTests
             Assert.That(p.ToArray<float>(), Is.All.EqualTo(1 * (1 - 0.1 * 0.01) - 0.1).Within(1e-5));
         }
     }
+    [Test]
+    public void AScalarOperandIsFilledOnceAndDropoutMasksAreMadeOnTheHost()
+    {
+        var x = Tensor.Ones(new[] { 100 }, device: Dev);
+        using var warm = x * 0.375; // first use of 0.375 fills its constant
+        long before = Backend.KernelLaunches;
+        using var y = x * 0.375;
+        Assert.That(Backend.KernelLaunches - before, Is.EqualTo(1), "x * s with a seen scalar is one kernel");
+        Assert.That(y.ToArray<float>(), Is.All.EqualTo(0.375f));
+
+        // Dropout: the scaled keep-mask is uploaded, then one multiply; the values equal the CPU's for the same seed.
+        using var warmDrop = Functional.Dropout(x, 0.25, generator: new Generator(5));
+        before = Backend.KernelLaunches;
+        var dropped = Functional.Dropout(x, 0.25, generator: new Generator(5)).ToArray<float>();
+        Assert.That(Backend.KernelLaunches - before, Is.EqualTo(1), "dropout is one multiply on the device");
+        var cpu = Functional.Dropout(Tensor.Ones(new[] { 100 }), 0.25, generator: new Generator(5)).ToArray<float>();
+        Assert.That(dropped, Is.EqualTo(cpu));
+        Assert.That(cpu.Distinct().OrderBy(v => v), Is.EqualTo(new[] { 0f, 1 / 0.75f }));
+    }
 }

@@ -44,8 +44,34 @@ public static partial class Functional
         {
             mask = p == 1
                 ? Tensor.Zeros(maskShape, input.DType, input.Device)
-                : Tensor.Rand(maskShape, generator ?? Generator.Default, input.DType, input.Device).Lt(1 - p).To(input.DType) * (1 / (1 - p));
+                : KeepMask(maskShape, p, generator ?? Generator.Default, input.DType, input.Device);
         }
         return input * mask;
+    }
+
+    // The scaled keep-mask, made on the host where the uniforms are drawn and copied to the device once: element i
+    // keeps (1 / (1 - p)) when its uniform, rounded to the dtype as Tensor.Rand rounds it, is below 1 - p in that
+    // dtype, else 0. The same values as Rand(shape).Lt(1 - p).To(dtype) * (1 / (1 - p)), without its four launches.
+    private static Tensor KeepMask(ReadOnlySpan<int> shape, double p, Generator g, DType dtype, Device device)
+    {
+        var v = new double[ShapeUtil.Numel(shape)];
+        double scale = 1 / (1 - p);
+        if (dtype == DType.Float32)
+        {
+            float keep = (float)(1 - p);
+            for (int i = 0; i < v.Length; i++)
+            {
+                v[i] = (float)g.NextDouble() < keep ? scale : 0;
+            }
+        }
+        else
+        {
+            double keep = 1 - p;
+            for (int i = 0; i < v.Length; i++)
+            {
+                v[i] = g.NextDouble() < keep ? scale : 0;
+            }
+        }
+        return Tensor.FromDoubles(v, shape.ToArray(), dtype, device);
     }
 }
