@@ -84,3 +84,23 @@ public sealed class CudaParityTests : DeviceParityTests
         }
     }
 }
+
+/// <summary>
+/// The op tests on OpenCL device 0; skipped where ILGPU finds no usable OpenCL device (it needs OpenCL 2.0, or 3.0 with
+/// the generic address space; Debian's PoCL lacks it). tools/gpu-check runs them wherever one exists.
+/// </summary>
+[TestFixture]
+[Category("OpenCL")]
+public sealed class OpenCLParityTests : DeviceParityTests
+{
+    protected override Device Device => Devices.OpenCL(0);
+
+    [OneTimeSetUp]
+    public void RequireOpenCL()
+    {
+        if (Devices.OpenCLCount == 0)
+        {
+            Assert.Ignore("no usable OpenCL device here (ILGPU needs OpenCL 2.0 or generic address space support)");
+        }
+    }
+}

@@ -26,6 +26,17 @@ if (args.Length > 0 && args[0] == "--count-launches")
     return 0;
 }
 log.WriteLine($"gpu-check {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}, CUDA devices: {Devices.CudaCount}");
+int openClCount = 0;
+try
+{
+    // ILGPU lists only OpenCL devices it can use (OpenCL 2.0, or 3.0 with the generic address space).
+    openClCount = Devices.OpenCLCount;
+    log.WriteLine($"usable OpenCL devices: {openClCount}");
+}
+catch (Exception e) when (e is not OutOfMemoryException)
+{
+    log.WriteLine($"OpenCL: not available ({e.GetType().Name}: {e.Message})");
+}
 if (dry)
 {
     int dp = 0, df = 0, ds = 0;
@@ -58,6 +69,14 @@ if (mode != "--bench-only")
         s += r.Skipped;
     }
     log.WriteLine($"TESTS {p} passed, {failed} failed, {s} skipped");
+    if (openClCount > 0)
+    {
+        // The same op tests on OpenCL device 0 (the GPU's OpenCL driver, where ILGPU accepts it).
+        log.WriteLine($"OpenCL device 0: {Devices.Backend(Devices.OpenCL(0)).Accelerator.Name}");
+        var r = TestRunner.Run(new OpenCLParityTests(), log, only);
+        failed += r.Failed;
+        log.WriteLine($"OPENCL TESTS {r.Passed} passed, {r.Failed} failed, {r.Skipped} skipped");
+    }
     // Device out of memory: a clear exception, other tensors intact.
     var keep = Tensor.Ones(new[] { 1000 }, device: dev);
     var list = new List<Tensor>();
@@ -88,6 +107,7 @@ if (mode != "--bench-only")
 if (mode != "--tests-only")
 {
     Bench.Run(dev, log);
+    AttentionBench.Run(dev, log);
     Bench.Streams(dev, log);
     Bench.MultimodalStep(dev, log);
 }
