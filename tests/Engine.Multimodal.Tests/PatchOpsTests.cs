@@ -191,6 +191,19 @@ public class PatchOpsTests
     }
 
     [Test]
+    public void ReluMeanMaxOverTimeMatchesReluThenMeanAndAmax()
+    {
+        var x = Tensor.Randn(new[] { 3, 7, 10 }, new Generator(15));
+        AssertSame(PatchOps.ReluMeanMaxOverTime, v =>
+        {
+            var r = v.Relu();
+            return Tensor.Cat(new[] { r.Mean(1), r.Amax(new[] { 1 }) }, 1);
+        }, x);
+        var spread = Tensor.FromArray(Enumerable.Range(0, 2 * 5 * 3).Select(i => (i * 37 % 64 - 20) / 8.0 + 0.05).ToArray(), new[] { 2, 5, 3 }).RequiresGrad_();
+        Assert.That(GradCheck.Check(a => PatchOps.ReluMeanMaxOverTime(a[0]), new[] { spread }), Is.True);
+    }
+
+    [Test]
     public void LayersGiveTheSameOutputOnTheFusedAndTheViewPath()
     {
         var g = new Generator(8);

@@ -56,8 +56,17 @@ public sealed class AudioEncoder : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input)
     {
         var x = Pool.ReluMaxPool1d2(_conv1.Forward(input));
-        x = _conv2.Forward(x).Relu();
-        var pooled = Tensor.Cat(new[] { x.Mean(1), x.Amax(new[] { 1 }) }, 1);
+        x = _conv2.Forward(x);
+        Tensor pooled;
+        if (PatchOps.Supported(x))
+        {
+            pooled = PatchOps.ReluMeanMaxOverTime(x);
+        }
+        else
+        {
+            x = x.Relu();
+            pooled = Tensor.Cat(new[] { x.Mean(1), x.Amax(new[] { 1 }) }, 1);
+        }
         return _drop.Forward(PatchOps.Project(_fc, pooled).Relu());
     }
 }

@@ -47,6 +47,113 @@ public static partial class PatchOps
         }, x, y);
     }
 
+    /// <summary>
+    /// [mean over T of relu(x), max over T of relu(x)] for a (B, T, C) input: (B, 2C), the mean in the first C
+    /// columns. One pass forward; the backward sends g_mean / T to every positive element and g_max to the first
+    /// maximum where it is positive (where several elements tie, the relu has zeroed their gradient unless the
+    /// maximum is positive, and positive float ties are not split as amax would split them).
+    /// </summary>
+    public static Tensor ReluMeanMaxOverTime(Tensor input)
+    {
+        var x = input.Contiguous();
+        if (x.Dim != 3 || x.Size(1) == 0)
+        {
+            throw new ArgumentException($"ReluMeanMaxOverTime: expected a (B, T > 0, C) input, got {Dims(x)}");
+        }
+        int b = x.Size(0), t = x.Size(1), c = x.Size(2);
+        var y = Tensor.Empty(new[] { b, 2 * c }, x.DType, x.Device);
+        if (x.DType == DType.Float32)
+        {
+            MeanMax<float>.Forward(x, y, b, t, c);
+        }
+        else
+        {
+            MeanMax<double>.Forward(x, y, b, t, c);
+        }
+        return Node.Record("relu_mean_max", y, new[] { x }, g =>
+        {
+            var gx = Tensor.Empty(new[] { b, t, c }, g.DType, g.Device);
+            var gc = g.Contiguous();
+            if (gc.DType == DType.Float32)
+            {
+                MeanMax<float>.Backward(x, y, gc, gx, b, t, c);
+            }
+            else
+            {
+                MeanMax<double>.Backward(x, y, gc, gx, b, t, c);
+            }
+            return new[] { gx };
+        }, x, y);
+    }
+
+    private static class MeanMax<T> where T : unmanaged, INumber<T>
+    {
+        public static void Forward(Tensor x, Tensor y, int b, int t, int c)
+        {
+            var src = ((CpuStorage<T>)x.Storage).Span[x.Offset..];
+            var dst = ((CpuStorage<T>)y.Storage).Span[y.Offset..];
+            T inv = T.One / T.CreateChecked(t);
+            for (int n = 0; n < b; n++)
+            {
+                var sum = dst.Slice(n * 2 * c, c);
+                var max = dst.Slice(n * 2 * c + c, c);
+                sum.Clear();
+                max.Clear(); // relu: the maximum is at least 0
+                for (int i = 0; i < t; i++)
+                {
+                    var row = src.Slice((n * t + i) * c, c);
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        T v = T.Max(row[ch], T.Zero);
+                        sum[ch] += v;
+                        max[ch] = T.Max(max[ch], v);
+                    }
+                }
+                for (int ch = 0; ch < c; ch++)
+                {
+                    sum[ch] *= inv;
+                }
+            }
+        }
+
+        public static void Backward(Tensor x, Tensor y, Tensor g, Tensor gx, int b, int t, int c)
+        {
+            var src = ((CpuStorage<T>)x.Storage).Span[x.Offset..];
+            var yv = ((CpuStorage<T>)y.Storage).Span[y.Offset..];
+            var gv = ((CpuStorage<T>)g.Storage).Span[g.Offset..];
+            var dst = ((CpuStorage<T>)gx.Storage).Span[gx.Offset..];
+            T inv = T.One / T.CreateChecked(t);
+            var taken = new bool[c];
+            for (int n = 0; n < b; n++)
+            {
+                Array.Clear(taken);
+                var gMean = gv.Slice(n * 2 * c, c);
+                var gMax = gv.Slice(n * 2 * c + c, c);
+                var max = yv.Slice(n * 2 * c + c, c);
+                for (int i = 0; i < t; i++)
+                {
+                    var row = src.Slice((n * t + i) * c, c);
+                    var outRow = dst.Slice((n * t + i) * c, c);
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        T v = row[ch];
+                        T d = T.Zero;
+                        if (v > T.Zero)
+                        {
+                            d = gMean[ch] * inv;
+                            if (!taken[ch] && v == max[ch])
+                            {
+                                taken[ch] = true;
+                                d += gMax[ch];
+                            }
+                        }
+                        outRow[ch] = d;
+                    }
+                }
+            }
+        }
+    }
+
     private readonly record struct PoolGeometry(int B, int H, int W, int C, bool TwoD)
     {
         public int Ho => TwoD ? H / 2 : 1;
