@@ -14,7 +14,7 @@ namespace Engine.Kernels;
 /// 16 channels exactly (the AVX-512 one would leave half of each tile idle; on this Zen 4 machine
 /// a 256-bit FMA has half the width and twice the rate of a 512-bit one).
 /// Measured in a scratch per-layer harness (1 thread, thread CPU time, but at a load average of
-/// 100-200): ResNet's 16->16 at 28x28, batch 64, from 6.3-7.9 ms (unrolled blocks, dw = dy @ col^T)
+/// 100-200): ResNet's 16->16 at 28x28, batch 64, from 6.3-7.9 ms (unrolled blocks, dw^T = col @ dy^T)
 /// to 5.1 ms.
 /// </summary>
 internal static unsafe class NarrowWeightGrad
