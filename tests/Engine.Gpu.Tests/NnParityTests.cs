@@ -113,6 +113,16 @@ public abstract partial class DeviceParityTests
     }
 
     [Test]
+    public void MultiheadAttentionWithoutWeightsMatchesCpu()
+    {
+        // No weights asked for: a device runs the fused scaled_dot_product_attention, the CPU its own fused core.
+        var padding = Tensor.FromArray(new[] { false, false, true, false, false, false, false, false, true, true }, new[] { 2, 5 });
+        ModuleParity(() => new MultiheadAttention(8, 2, batchFirst: true, generator: new Generator(51)),
+            (m, x) => new[] { ((MultiheadAttention)m).Forward(x[0], x[1], x[1], keyPaddingMask: x[2], needWeights: false, isCausal: true).Output },
+            new[] { Uniform(new[] { 2, 4, 8 }, -1, 1, 52), Uniform(new[] { 2, 5, 8 }, -1, 1, 53), padding }, "multihead attention without weights");
+    }
+
+    [Test]
     public void TransformerEncoderLayerMatchesCpu()
     {
         var padding = Tensor.FromArray(new[] { false, false, false, false, false, false, true, true }, new[] { 2, 4 });

@@ -130,18 +130,30 @@ public sealed class MultiheadAttention : Module
             vp = Tensor.Linear(v, InProjWeight.Narrow(0, 2 * EmbedDim, EmbedDim), InProjBias?.Narrow(0, 2 * EmbedDim, EmbedDim));
         }
         // (L, B, E) -> (B, heads, L, hd)
-        var qh = Heads(qp, len, batch) * (1.0 / Math.Sqrt(HeadDim));
         var kh = Heads(kp, src, batch);
         var vh = Heads(vp, src, batch);
-        var scores = qh.MatMul(kh.MT); // (B, heads, L, S)
-        var mask = CombinedMask(keyPaddingMask, attnMask, isCausal, batch, len, src, scores);
-        if (mask is not null)
+        Tensor ctx; // (B, heads, L, hd)
+        Tensor? attn = null;
+        if (!dropout && !needWeights && query.Device.Kind != DeviceKind.Cpu)
         {
-            scores = scores + mask;
+            // On a device, with no weights to return, scores, softmax and weighted sum are one fused op.
+            var qu = Heads(qp, len, batch);
+            var fusedMask = CombinedMask(keyPaddingMask, attnMask, isCausal, batch, len, src, qu);
+            ctx = Functional.ScaledDotProductAttention(qu, kh, vh, fusedMask, scale: 1.0 / Math.Sqrt(HeadDim));
         }
-        var attn = scores.Softmax(-1);
-        var attnUsed = DropoutP > 0 && Training ? NnFunctional.Dropout(attn, DropoutP, true, DropoutGenerator) : attn;
-        var ctx = attnUsed.MatMul(vh); // (B, heads, L, hd)
+        else
+        {
+            var qh = Heads(qp, len, batch) * (1.0 / Math.Sqrt(HeadDim));
+            var scores = qh.MatMul(kh.MT); // (B, heads, L, S)
+            var mask = CombinedMask(keyPaddingMask, attnMask, isCausal, batch, len, src, scores);
+            if (mask is not null)
+            {
+                scores = scores + mask;
+            }
+            attn = scores.Softmax(-1);
+            var attnUsed = dropout ? NnFunctional.Dropout(attn, DropoutP, true, DropoutGenerator) : attn;
+            ctx = attnUsed.MatMul(vh);
+        }
         var merged = ctx.Permute(2, 0, 1, 3).Reshape(len, batch, EmbedDim);
         var output = OutProj.Forward(merged);
         if (unbatched)
