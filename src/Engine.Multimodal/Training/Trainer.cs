@@ -236,7 +236,7 @@ public static class Trainer
         return (new SavedConfig { Model = options.Model, Preprocessing = fitted, Seed = options.Seed }, all);
     }
 
-    /// <summary>AdamW for the device: one pass per parameter on the CPU (<see cref="HostAdamW"/>), one fused kernel per parameter on a GPU (<see cref="DeviceAdamW"/>); both keep Engine.Nn AdamW's state.</summary>
+    /// <summary>AdamW for the device: one pass per parameter on the CPU (<see cref="HostAdamW"/>), a multi-tensor kernel updating six parameters per launch on a GPU (<see cref="DeviceAdamW"/>); both keep Engine.Nn AdamW's state.</summary>
     public static Adam NewOptimizer(MultimodalNet net, Device device, double lr, double weightDecay) => device.Kind == DeviceKind.Cpu
         ? new HostAdamW(net.Parameters(), lr, weightDecay: weightDecay)
         : new DeviceAdamW(net.Parameters(), lr, weightDecay: weightDecay);
