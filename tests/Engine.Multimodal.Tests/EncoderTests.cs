@@ -148,22 +148,7 @@ public class EncoderTests
     }
 
     [Test]
-    public void TokenBatchesCarryEachRowsLength()
-    {
-        var prep = new Preprocessing { Labels = new[] { "a", "b" }, Vocabulary = new[] { "w:x", "w:y", "w:z" } };
-        var samples = new[]
-        {
-            new Sample("s0", 0, null, null, new[] { 2, 1, 1 }),
-            new Sample("s1", 1, null, null, Array.Empty<int>()),
-            new Sample("s2", 1, null, null, new[] { 0 }),
-        };
-        var loader = new BatchLoader(new MultimodalDataset(samples, Array.Empty<RowProblem>()), prep, Modality.Text, 3, shuffle: false, seed: 0, textTokens: true);
-        var batch = loader.Epoch(0).Single().ToTensors(prep);
-        Assert.That(batch.TextTokenLengths, Is.EqualTo(new long[] { 3, 0, 1 }));
-    }
-
-    [Test]
-    public void TokenBatchesArePaddedToTheLongestTextWithAMask()
+    public void TokenBatchesArePaddedToTheLongestTextWithAMaskAndLengths()
     {
         var prep = new Preprocessing { Labels = new[] { "a", "b" }, Vocabulary = new[] { "w:x", "w:y", "w:z" } };
         var samples = new[]
@@ -177,6 +162,7 @@ public class EncoderTests
         Assert.That(b.TextTokenCount, Is.EqualTo(3));
         Assert.That(b.TextTokens, Is.EqualTo(new long[] { 2, 1, 1, 0, 0, 0, 0, 0, 0 }));
         Assert.That(b.TextTokenMask, Is.EqualTo(new float[] { 1, 1, 1, 0, 0, 0, 1, 0, 0 }));
+        Assert.That(b.ToTensors(prep).TextTokenLengths, Is.EqualTo(new long[] { 3, 0, 1 }), "host-side lengths for sequence encoders");
         var plain = new BatchLoader(new MultimodalDataset(samples, Array.Empty<RowProblem>()), prep, Modality.Text, 3, shuffle: false, seed: 0).Epoch(0).Single();
         Assert.That(plain.TextTokens, Is.Null, "the default model gets no token arrays");
     }
