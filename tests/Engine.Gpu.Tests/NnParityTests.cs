@@ -123,6 +123,27 @@ public abstract partial class DeviceParityTests
     }
 
     [Test]
+    public void ClipGradNormOverGradientsOnThisDeviceAndTheCpuMatchesTheCpu()
+    {
+        Tensor Param(int n, ulong seed, Device d)
+        {
+            var p = Uniform(new[] { n }, -1, 1, seed).To(d);
+            p.RequiresGrad = true;
+            p.Grad = Uniform(new[] { n }, -2, 2, seed + 1).To(d);
+            return p;
+        }
+        var here = new[] { Param(7, 60, Device), Param(5, 62, Device.Cpu) };
+        var cpu = new[] { Param(7, 60, Device.Cpu), Param(5, 62, Device.Cpu) };
+        double norm = Engine.Nn.Optim.ClipGrad.ClipGradNorm_(here, 0.5);
+        double expected = Engine.Nn.Optim.ClipGrad.ClipGradNorm_(cpu, 0.5);
+        Assert.That(norm, Is.EqualTo(expected).Within(1e-5 * expected), "float32 sums of squares: the device's order differs");
+        for (int i = 0; i < 2; i++)
+        {
+            Assert.That(here[i].Grad!.ToArray<float>(), Is.EqualTo(cpu[i].Grad!.ToArray<float>()).Within(1e-6), $"clipped gradient {i}");
+        }
+    }
+
+    [Test]
     public void TransformerEncoderLayerMatchesCpu()
     {
         var padding = Tensor.FromArray(new[] { false, false, false, false, false, false, true, true }, new[] { 2, 4 });

@@ -19,15 +19,17 @@ public static class ClipGrad
         }
         using var scope = TensorScope.Begin();
         using var noGrad = GradMode.NoGrad();
-        // One reduction per gradient, stacked and reduced on their device, so a GPU is read back once, not once per tensor.
+        // One reduction per gradient, stacked and reduced on the first gradient's device (others' norms are moved there),
+        // so a GPU is read back once, not once per tensor.
+        var home = grads[0].Device;
         double total;
         if (double.IsPositiveInfinity(normType))
         {
-            total = Tensor.Stack(grads.Select(g => g.Abs().Max().To(DType.Float64)).ToArray()).Max().Item();
+            total = Tensor.Stack(grads.Select(g => g.Abs().Max().To(DType.Float64).To(home)).ToArray()).Max().Item();
         }
         else
         {
-            double sum = Tensor.Stack(grads.Select(g => g.Abs().Pow(normType).Sum().To(DType.Float64)).ToArray()).Sum().Item();
+            double sum = Tensor.Stack(grads.Select(g => g.Abs().Pow(normType).Sum().To(DType.Float64).To(home)).ToArray()).Sum().Item();
             total = Math.Pow(sum, 1 / normType);
         }
         if (double.IsNaN(total) || double.IsInfinity(total))
